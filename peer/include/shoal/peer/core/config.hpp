@@ -1,0 +1,65 @@
+// Tunables of one peer. Defaults follow BitTorrent practice (4 regular unchoke
+// slots re-evaluated every 10 s, optimistic unchoke every 30 s, 20–40
+// neighbors) and the deadline-aware scheduling described in docs/architecture.md.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "shoal/peer/core/types.hpp"
+
+namespace shoal::peer {
+
+/// Piece-selection policies, all behind the same selector interface.
+enum class Policy { deadline, rarest, inorder, bitos, cs };
+/// How neighbors are chosen from tracker and peer-exchange candidates.
+enum class NeighborPolicy { random, position };
+
+std::optional<Policy> parse_policy(std::string_view name);
+const char* to_string(Policy policy);
+std::optional<NeighborPolicy> parse_neighbor_policy(std::string_view name);
+const char* to_string(NeighborPolicy policy);
+
+struct PeerConfig {
+  std::string peer_id;   // 20 bytes
+  std::string swarm_id;  // 32 bytes
+  std::uint16_t listen_port = 0;
+  std::uint64_t rng_seed = 1;
+
+  /// A seed holds every chunk it is given (add_chunk) and never downloads: the origin's seeder.
+  bool seed = false;
+
+  Policy policy = Policy::deadline;
+  NeighborPolicy neighbor_policy = NeighborPolicy::random;
+  double bitos_high_priority_probability = 0.8;
+
+  /// 0 = unlimited. Enforced by the core's token bucket.
+  std::uint64_t max_upload_bps = 0;
+
+  /// Playback starts (and resumes after a stall) once this much is buffered ahead.
+  Time buffer_target = std::chrono::seconds(3);
+  /// Chunks due within this time are urgent: in deadline order, possibly from the origin.
+  Time urgent_window = std::chrono::seconds(4);
+  /// Safety margin added to the estimated P2P delivery time when deciding to fall back.
+  Time fallback_margin = std::chrono::milliseconds(500);
+  /// VoD look-ahead window W; live looks ahead to the live edge.
+  Time vod_window = std::chrono::seconds(60);
+  /// VoD chunks kept after playback so later viewers can fetch them.
+  std::uint64_t vod_cache_bytes = 1ull << 30;
+
+  int unchoke_slots = 4;
+  Time rechoke_interval = std::chrono::seconds(10);
+  Time optimistic_interval = std::chrono::seconds(30);
+  Time rate_window = std::chrono::seconds(20);
+
+  int min_neighbors = 20;
+  int max_neighbors = 40;
+  int max_outstanding_per_neighbor = 8;
+  int max_origin_fetches = 4;
+  Time keepalive_interval = std::chrono::seconds(30);
+  Time peer_timeout = std::chrono::seconds(120);
+};
+
+}  // namespace shoal::peer

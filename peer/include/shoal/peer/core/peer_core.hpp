@@ -1,0 +1,58 @@
+// The sans-IO peer: window, piece selector, choker, peer set, origin fallback.
+//
+// It owns no socket, thread or clock. The driver feeds it events with the
+// current time, then drains take_actions() and calls on_timer() no later than
+// next_deadline(). Same config (incl. rng_seed) and same event sequence give
+// the same actions, so a recorded run replays exactly (ngtcp2-style API).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "shoal/peer/core/action.hpp"
+#include "shoal/peer/core/config.hpp"
+#include "shoal/peer/core/peer_stats.hpp"
+#include "shoal/peer/core/types.hpp"
+#include "shoal/protocol/message.hpp"
+
+namespace shoal::peer {
+
+class PeerCore {
+ public:
+  explicit PeerCore(PeerConfig config);
+  ~PeerCore();
+  PeerCore(const PeerCore&) = delete;
+  PeerCore& operator=(const PeerCore&) = delete;
+
+  // ---- events
+  void on_channel(const ChannelSnapshot& channel, Time now);
+  /// Start playing at `first` (VoD start position, or live edge minus buffer target).
+  void start_playback(Seq first, Time now);
+  /// A seek (VoD): the playhead jumps to `seq` and the selector re-prioritises from there.
+  void seek(Seq seq, Time now);
+  /// The embedding player's own playhead (e.g. a pipeline's running time), when it has one.
+  void on_playhead(Seq seq, Time offset_in_chunk, Time now);
+  void on_connected(ConnectionId conn, const protocol::PeerAddress& remote, bool outbound, Time now);
+  void on_connect_failed(const protocol::PeerAddress& remote, Time now);
+  void on_disconnected(ConnectionId conn, Time now);
+  void on_message(ConnectionId conn, protocol::Message message, Time now);
+  /// A frame the codec refused: the connection is dropped and the peer penalised.
+  void on_protocol_error(ConnectionId conn, Time now);
+  /// `payload` is null when the fetch failed.
+  void on_origin_chunk(Seq seq, protocol::ChunkPayload payload, Time now);
+  void on_tracker_peers(std::vector<protocol::PeerAddress> peers, Time now);
+  void on_timer(Time now);
+  /// Seeds (and tests) inject chunks they already hold, e.g. the origin's new chunks.
+  void add_chunk(Seq seq, protocol::ChunkPayload payload, Time now);
+
+  // ---- outputs
+  std::vector<Action> take_actions();
+  Time next_deadline() const;
+  const PeerStats& stats() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace shoal::peer
