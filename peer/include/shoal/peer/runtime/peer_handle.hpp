@@ -1,0 +1,72 @@
+// The thread-safe face of a running peer, for embedders (shoal-peer, the
+// GStreamer element). It owns one io_context thread that drives a PeerCore
+// with real sockets, HTTP to the origin and timers from next_deadline().
+// Callbacks run on that thread and must not block.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "shoal/peer/core/config.hpp"
+#include "shoal/peer/core/peer_stats.hpp"
+#include "shoal/peer/core/types.hpp"
+#include "shoal/protocol/message.hpp"
+
+namespace shoal::peer {
+
+/// What shoal://host:port/channel names.
+struct ChannelUri {
+  std::string origin_host;
+  std::uint16_t origin_port = 0;
+  std::string channel;
+};
+/// Throws std::invalid_argument with a one-line reason.
+ChannelUri parse_channel_uri(std::string_view uri);
+
+struct PeerOptions {
+  ChannelUri uri;
+  PeerConfig core;                        // peer_id/swarm_id are filled in when empty
+  std::string listen_host = "127.0.0.1";  // peer connections are accepted here (port: core.listen_port, 0 = any)
+  /// VoD: start position in media time; live: ignored (joins at live edge minus buffer target).
+  std::optional<Time> start;
+  /// When true, playback is driven by the embedder via set_playhead(); else the core's own Playhead.
+  bool external_playhead = false;
+};
+
+struct ChannelInfo {
+  bool live = false;
+  bool ended = false;
+  Time duration{0};  // VoD: total; live: the DVR window
+  std::vector<ChunkMeta> chunks;
+};
+
+struct PeerCallbacks {
+  /// A verified chunk, in order, once each (after a seek, from the seek target on).
+  std::function<void(const ChunkMeta&, const protocol::ChunkPayload&)> on_chunk;
+  /// The stream is complete (VoD end, or live channel ended).
+  std::function<void()> on_end;
+  /// A fatal error with a human message: origin unreachable, channel not found, protocol version mismatch.
+  std::function<void(const std::string&)> on_error;
+};
+
+class PeerHandle {
+ public:
+  virtual ~PeerHandle() = default;
+  /// Starts the io thread and joins the channel. Errors arrive through on_error.
+  static std::unique_ptr<PeerHandle> start(PeerOptions options, PeerCallbacks callbacks);
+
+  virtual void seek(Time media_time) = 0;
+  /// The embedder's playhead (e.g. the pipeline's running time mapped to media time).
+  virtual void set_playhead(Time media_time) = 0;
+  virtual PeerStats stats() const = 0;
+  /// Empty until the first manifest arrived.
+  virtual std::optional<ChannelInfo> channel() const = 0;
+  /// Sends the final QoE report to the origin, closes connections and joins the thread. Idempotent.
+  virtual void stop() = 0;
+};
+
+}  // namespace shoal::peer
