@@ -192,8 +192,8 @@ std::uint32_t read_be32(const char* p) {
 }  // namespace
 
 const char* message_name(const Message& message) {
-  static constexpr const char* kNames[] = {"handshake", "have",   "have_range", "interested",    "not_interested",
-                                           "choke",     "unchoke", "request",   "cancel",        "chunk_data",
+  static constexpr const char* kNames[] = {"handshake", "have",          "have_range", "interested", "not_interested",
+                                           "choke",     "unchoke",       "request",    "cancel",     "chunk_data",
                                            "reject",    "peer_exchange", "keepalive"};
   static_assert(std::size(kNames) == kMessageTypeCount);
   return kNames[message.index()];
@@ -221,7 +221,8 @@ void encode_frame(const Message& message, std::string& out) {
   out.push_back(static_cast<char>(message.index()));
   serialize_body(message, out);
   const auto length = static_cast<std::uint32_t>(out.size() - start - kFrameHeaderSize);
-  for (int i = 0; i < 4; ++i) out[start + static_cast<std::size_t>(i)] = static_cast<char>((length >> (24 - 8 * i)) & 0xff);
+  for (int i = 0; i < 4; ++i)
+    out[start + static_cast<std::size_t>(i)] = static_cast<char>((length >> (24 - 8 * i)) & 0xff);
 }
 
 std::string encode_frame(const Message& message) {

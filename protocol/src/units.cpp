@@ -75,8 +75,7 @@ HostPort parse_host_port(std::string_view text) {
   }
   unsigned port = 0;
   const auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (port_text.empty() || ec != std::errc{} || ptr != port_text.data() + port_text.size() || port > 65535)
-    throw bad();
+  if (port_text.empty() || ec != std::errc{} || ptr != port_text.data() + port_text.size() || port > 65535) throw bad();
   return HostPort{std::string(host), static_cast<std::uint16_t>(port)};
 }
 

@@ -1,9 +1,11 @@
 // libFuzzer target: any byte stream, cut into reads at fuzzer-chosen points,
 // must decode to messages or one clean error, never crash or overrun the cap;
 // and every decoded message must re-encode to a frame that decodes to itself.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <span>
 
 #include "shoal/protocol/frame_codec.hpp"
 

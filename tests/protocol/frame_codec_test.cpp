@@ -176,8 +176,8 @@ TEST(FrameCodec, ErrorIsSticky) {
 
 TEST(FrameCodec, EachErrorHasItsOwnDescription) {
   std::set<std::string> texts;
-  for (auto e : {DecodeError::oversized, DecodeError::truncated, DecodeError::unknown_type,
-                 DecodeError::malformed_body, DecodeError::version_mismatch})
+  for (auto e : {DecodeError::oversized, DecodeError::truncated, DecodeError::unknown_type, DecodeError::malformed_body,
+                 DecodeError::version_mismatch})
     texts.insert(to_string(e));
   EXPECT_EQ(texts.size(), 5u);
 }

@@ -16,8 +16,7 @@ class JsonLine {
   JsonLine& add(std::string_view key, bool value);
   JsonLine& add(std::string_view key, double value);
   template <std::integral T>
-    requires(!std::same_as<T, bool>)
-  JsonLine& add(std::string_view key, T value) {
+  requires(!std::same_as<T, bool>) JsonLine& add(std::string_view key, T value) {
     return add_raw(key, std::to_string(value));
   }
   /// Inserts `json` as it is (an array or object written elsewhere).

@@ -81,8 +81,8 @@ struct KeepAlive {
 };
 
 /// The variant's index is the frame's type byte on the wire.
-using Message = std::variant<Handshake, Have, HaveRange, Interested, NotInterested, Choke, Unchoke, Request,
-                             Cancel, ChunkData, Reject, PeerExchange, KeepAlive>;
+using Message = std::variant<Handshake, Have, HaveRange, Interested, NotInterested, Choke, Unchoke, Request, Cancel,
+                             ChunkData, Reject, PeerExchange, KeepAlive>;
 
 inline constexpr std::uint8_t kMessageTypeCount = std::variant_size_v<Message>;
 
