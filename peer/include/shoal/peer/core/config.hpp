@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,6 +61,35 @@ struct PeerConfig {
   int max_origin_fetches = 4;
   Time keepalive_interval = std::chrono::seconds(30);
   Time peer_timeout = std::chrono::seconds(120);
+
+  // ---- added by the core implementation (all optional; defaults are sane)
+
+  /// Checks a received chunk before it is delivered or shared. Empty = SHA-256 of the bytes against
+  /// meta.sha256 (OpenSSL). The simulator injects a cheap check because hashing 10,000 peers' chunks
+  /// would dominate its run time.
+  std::function<bool(const ChunkMeta& meta, const std::string& bytes)> verify_chunk;
+
+  /// Guesses used until a rate has been measured.
+  std::uint64_t assumed_peer_rate_bps = 4'000'000;
+  std::uint64_t assumed_origin_rate_bps = 8'000'000;
+  Time assumed_rtt = std::chrono::milliseconds(50);
+  Time assumed_origin_rtt = std::chrono::milliseconds(100);
+  /// A neighbor's request queue is sized to hold about this much transfer time at its measured rate.
+  Time request_queue_time = std::chrono::seconds(2);
+  /// Live: chunks this far behind the playhead are still kept (and served) before eviction.
+  int live_keep_behind_chunks = 4;
+  /// Requests a neighbor may queue at us before we Reject.
+  int max_upload_queue_per_neighbor = 16;
+  /// Housekeeping period: keepalives, timeouts, peer set, rechoke checks.
+  Time maintenance_interval = std::chrono::seconds(1);
+  /// Re-announce no more often than this while neighbors are below min_neighbors.
+  Time announce_interval = std::chrono::seconds(15);
+  Time pex_interval = std::chrono::seconds(30);
+  Time handshake_timeout = std::chrono::seconds(10);
+  /// A neighbor that exchanged no chunk either way for this long is dropped when better ones may exist.
+  Time useless_timeout = std::chrono::seconds(60);
+  /// A failed origin fetch is retried no sooner than this.
+  Time origin_retry_delay = std::chrono::milliseconds(250);
 };
 
 }  // namespace shoal::peer

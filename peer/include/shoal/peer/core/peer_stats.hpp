@@ -9,8 +9,8 @@
 namespace shoal::peer {
 
 struct PeerStats {
-  bool started = false;          // playback has started
-  Time startup_delay{0};         // start_playback() to playback start
+  bool started = false;   // playback has started
+  Time startup_delay{0};  // start_playback() to playback start
   std::uint32_t stalls = 0;
   Time stall_time{0};
   std::uint64_t chunks_played = 0;

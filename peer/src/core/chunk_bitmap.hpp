@@ -1,0 +1,59 @@
+// Which chunks a neighbor announced, by absolute sequence number, over a
+// bounded span: a neighbor cannot make us allocate more than kMaxSpan bits.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "shoal/peer/core/types.hpp"
+
+namespace shoal::peer {
+
+class ChunkBitmap {
+ public:
+  static constexpr Seq kMaxSpan = 1 << 16;
+
+  bool test(Seq seq) const {
+    if (seq < base_) return false;
+    Seq i = seq - base_;
+    return i / 64 < words_.size() && ((words_[i / 64] >> (i % 64)) & 1u) != 0;
+  }
+  /// Returns true when the bit was newly set; false when already set or out of span.
+  bool set(Seq seq) {
+    if (words_.empty()) base_ = seq & ~Seq{63};
+    if (seq < base_ || seq - base_ >= kMaxSpan) return false;
+    Seq i = seq - base_;
+    if (i / 64 >= words_.size()) words_.resize(i / 64 + 1, 0);
+    std::uint64_t bit = std::uint64_t{1} << (i % 64);
+    if (words_[i / 64] & bit) return false;
+    words_[i / 64] |= bit;
+    if (seq > highest_ || !any_) highest_ = seq;
+    any_ = true;
+    return true;
+  }
+  void clear(Seq seq) {
+    if (seq < base_) return;
+    Seq i = seq - base_;
+    if (i / 64 < words_.size()) words_[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+  }
+  /// Forgets everything below `seq` (rounded down to a word).
+  void trim_below(Seq seq) {
+    if (words_.empty() || seq <= base_ + 63) return;
+    Seq drop = std::min<Seq>((seq - base_) / 64, words_.size());
+    words_.erase(words_.begin(), words_.begin() + static_cast<std::ptrdiff_t>(drop));
+    base_ += drop * 64;
+  }
+  bool any() const { return any_; }
+  /// The newest chunk ever announced (where the neighbor's playback roughly is).
+  Seq highest() const { return highest_; }
+
+ private:
+  Seq base_ = 0;
+  Seq highest_ = 0;
+  bool any_ = false;
+  std::vector<std::uint64_t> words_;
+};
+
+}  // namespace shoal::peer

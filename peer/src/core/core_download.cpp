@@ -1,0 +1,264 @@
+// Downloading: the fetch window and its deadlines, the selector's requests,
+// arrivals, integrity checks, availability and in-order delivery.
+#include <algorithm>
+#include <cmath>
+
+#include "core_state.hpp"
+#include "sha256_verifier.hpp"
+
+namespace shoal::peer {
+
+namespace {
+// Bounds one scheduling pass however far the window reaches (a long VoD window of short chunks).
+constexpr Seq kMaxScan = 4096;
+
+Time from_seconds(double s) { return Time(static_cast<std::int64_t>(s * 1e6)); }
+double bytes_per_second(std::uint64_t bps) { return static_cast<double>(bps) / 8.0; }
+}  // namespace
+
+void PeerCore::State::learn_channel(const ChannelSnapshot& channel) {
+  window.live = channel.live;
+  window.ended = channel.ended;
+  window.target_duration = std::chrono::milliseconds(std::max<std::uint32_t>(1, channel.target_duration_ms));
+  for (const ChunkMeta& meta : channel.chunks) {
+    if (ChunkSlot* slot = window.learn(meta)) {
+      init_slot(*slot);
+      typical_chunk_bytes =
+          0.9 * typical_chunk_bytes + 0.1 * static_cast<double>(std::max<std::uint64_t>(meta.size, 1));
+      dirty = true;
+    }
+  }
+  have_channel = true;
+}
+
+void PeerCore::State::init_slot(ChunkSlot& slot) {
+  slot.tiebreak = static_cast<std::uint32_t>(rng_());
+  slot.availability = 0;
+  for (auto& [id, n] : neighbors)
+    if (n.have.test(slot.meta.seq)) ++slot.availability;
+}
+
+std::size_t PeerCore::State::capacity(const Neighbor& n) const {
+  double rate = n.delivery_rate > 0 ? n.delivery_rate : bytes_per_second(cfg.assumed_peer_rate_bps);
+  double seconds = static_cast<double>(cfg.request_queue_time.count()) / 1e6;
+  auto slots = static_cast<std::size_t>(std::ceil(rate * seconds / typical_chunk_bytes));
+  return std::clamp<std::size_t>(slots, 1, static_cast<std::size_t>(std::max(1, cfg.max_outstanding_per_neighbor)));
+}
+
+void PeerCore::State::schedule() {
+  dirty = false;
+  selector_wake = Time::max();
+  missing_.clear();
+  if (cfg.seed || !playhead.active() || !have_channel) return;
+  build_missing();
+  free_slots_ = 0;
+  for (auto& [id, n] : neighbors) {
+    if (n.handshaken && !n.peer_choking) {
+      free_slots_ += static_cast<long>(capacity(n)) - static_cast<long>(n.requests.size());
+    }
+  }
+  selector->select(*this);
+  if (origin_retry_at > now_ && !missing_.empty()) wake_at(origin_retry_at);
+}
+
+void PeerCore::State::build_missing() {
+  const Seq pos = playhead.position();
+  Seq s = playhead.contiguous_end(window);
+  const Time start = playhead.position_start(now_, window);
+  Time d = start;
+  for (Seq k = pos; k < s; ++k) d += window.duration(k);
+  if (s < window.begin()) {
+    d += window.target_duration * static_cast<std::int64_t>(window.begin() - s);
+    s = window.begin();
+  }
+  const Seq end = std::min(window.known_end(), s + kMaxScan);
+  for (; s < end; ++s) {
+    if (!window.live && d - start > cfg.vod_window) break;
+    ChunkSlot* slot = window.find(s);
+    if (slot && slot->known && !slot->held()) missing_.push_back({s, d, slot});
+    d += window.duration(s);
+  }
+}
+
+PeerOffer PeerCore::State::best_peer(const MissingChunk& chunk) {
+  PeerOffer best;
+  const double size = static_cast<double>(chunk.slot->meta.size);
+  for (auto& [id, n] : neighbors) {
+    if (!n.handshaken || n.peer_choking || !n.have.test(chunk.seq)) continue;
+    if (n.requests.size() >= capacity(n) || n.find_request(chunk.seq)) continue;
+    double rate = n.delivery_rate > 0 ? n.delivery_rate : bytes_per_second(cfg.assumed_peer_rate_bps);
+    Time eta = now_ + cfg.assumed_rtt + from_seconds((static_cast<double>(n.requested_bytes) + size) / rate);
+    if (eta < best.eta) best = {id, eta};
+  }
+  return best;
+}
+
+void PeerCore::State::request_peer(const MissingChunk& chunk, const PeerOffer& offer) {
+  Neighbor* n = find(offer.conn);
+  if (!n) return;
+  n->requests.push_back({chunk.seq, now_, offer.eta, chunk.slot->meta.size});
+  n->requested_bytes += chunk.slot->meta.size;
+  ++chunk.slot->peer_requests;
+  --free_slots_;
+  send(*n, protocol::Request{chunk.seq});
+}
+
+Time PeerCore::State::pending_eta(const MissingChunk& chunk) const {
+  Time best = Time::max();
+  for (auto& [id, n] : neighbors)
+    if (auto* r = n.find_request(chunk.seq)) best = std::min(best, r->expected_at);
+  return best;
+}
+
+Time PeerCore::State::origin_eta(const MissingChunk& chunk) const {
+  double rate = origin_rate > 0 ? origin_rate : bytes_per_second(cfg.assumed_origin_rate_bps);
+  return now_ + cfg.assumed_origin_rtt + from_seconds(static_cast<double>(chunk.slot->meta.size) / rate);
+}
+
+bool PeerCore::State::origin_available() const {
+  return static_cast<int>(origin_fetches.size()) < cfg.max_origin_fetches && now_ >= origin_retry_at;
+}
+
+void PeerCore::State::request_origin(const MissingChunk& chunk) {
+  chunk.slot->origin_pending = true;
+  origin_fetches[chunk.seq] = now_;
+  actions.push_back(FetchFromOrigin{chunk.seq});
+}
+
+bool PeerCore::State::peer_capacity() const { return free_slots_ > 0; }
+
+void PeerCore::State::wake_at(Time t) {
+  if (t > now_ && t < selector_wake) selector_wake = t;
+}
+
+bool PeerCore::State::verify(const ChunkSlot& slot, const std::string& bytes) const {
+  return cfg.verify_chunk ? cfg.verify_chunk(slot.meta, bytes) : sha256_matches(slot.meta, bytes);
+}
+
+void PeerCore::State::on_chunk_data(Neighbor& n, protocol::ChunkData data) {
+  const Seq seq = data.seq;
+  if (!data.payload) return;
+  const std::uint64_t size = data.payload->size();
+  stats.bytes_from_peers += size;
+  for (auto& r : n.requests) {
+    if (r.seq != seq) continue;
+    Time service = now_ - std::max(r.sent_at, n.last_arrival);
+    if (service.count() > 0) {
+      double sample = static_cast<double>(size) / (static_cast<double>(service.count()) / 1e6);
+      n.delivery_rate = n.delivery_rate > 0 ? 0.7 * n.delivery_rate + 0.3 * sample : sample;
+    }
+    n.last_arrival = now_;
+    drop_request(n, seq);
+    dirty = true;
+    break;
+  }
+  ChunkSlot* slot = window.find(seq);
+  // Unrequested, unknown or already held (an endgame loser): the bytes were spent, nothing else to do.
+  if (!slot || !slot->known || slot->held()) return;
+  if (!verify(*slot, *data.payload)) {
+    ++stats.hash_failures;
+    ban(n, "chunk failed verification");
+    dirty = true;
+    return;
+  }
+  n.received.add(size, now_, cfg.rate_window);
+  n.last_useful = now_;
+  window.store(seq, std::move(data.payload));
+  on_verified(seq, n.conn);
+}
+
+void PeerCore::State::on_origin(Seq seq, protocol::ChunkPayload payload) {
+  auto it = origin_fetches.find(seq);
+  ChunkSlot* slot = window.find(seq);
+  if (slot) slot->origin_pending = false;
+  dirty = true;
+  if (it == origin_fetches.end()) return;  // not ours (or a fetch from before a window reset)
+  Time started = it->second;
+  origin_fetches.erase(it);
+  if (!payload) {
+    origin_retry_at = now_ + cfg.origin_retry_delay;
+    return;
+  }
+  stats.bytes_from_origin += payload->size();
+  if (now_ > started) {
+    double sample = static_cast<double>(payload->size()) / (static_cast<double>((now_ - started).count()) / 1e6);
+    origin_rate = origin_rate > 0 ? 0.7 * origin_rate + 0.3 * sample : sample;
+  }
+  if (!slot || !slot->known || slot->held()) return;
+  if (!verify(*slot, *payload)) {
+    ++stats.hash_failures;
+    origin_retry_at = now_ + cfg.origin_retry_delay;
+    return;
+  }
+  window.store(seq, std::move(payload));
+  on_verified(seq, 0);
+}
+
+void PeerCore::State::on_verified(Seq seq, ConnectionId from) {
+  if (ChunkSlot* slot = window.find(seq); slot && slot->peer_requests > 0) cancel_requests(seq, from);
+  for (auto& [id, n] : neighbors) {
+    if (id != from && n.handshaken && !n.have.test(seq)) send(n, protocol::Have{seq});
+  }
+  dirty = true;
+}
+
+void PeerCore::State::cancel_requests(Seq seq, ConnectionId except) {
+  for (auto& [id, n] : neighbors) {
+    if (id == except || !n.find_request(seq)) continue;
+    drop_request(n, seq);
+    send(n, protocol::Cancel{seq});
+  }
+}
+
+void PeerCore::State::drop_request(Neighbor& n, Seq seq) {
+  for (auto it = n.requests.begin(); it != n.requests.end(); ++it) {
+    if (it->seq != seq) continue;
+    n.requested_bytes -= it->size;
+    n.requests.erase(it);
+    if (ChunkSlot* slot = window.find(seq); slot && slot->peer_requests > 0) --slot->peer_requests;
+    return;
+  }
+}
+
+void PeerCore::State::deliver_ready() {
+  if (!delivering) return;
+  while (const ChunkSlot* slot = window.find(next_deliver)) {
+    if (!slot->held()) break;
+    actions.push_back(DeliverChunk{next_deliver, slot->payload});
+    ++next_deliver;
+  }
+}
+
+void PeerCore::State::note_have(Neighbor& n, Seq seq) {
+  if (!n.have.set(seq)) return;
+  ChunkSlot* slot = window.find(seq);
+  if (!slot || !slot->known) return;
+  ++slot->availability;
+  // Only a chunk we could request now is worth another selection pass.
+  if (!slot->held() && slot->peer_requests == 0 && !n.peer_choking && !cfg.seed) dirty = true;
+}
+
+bool PeerCore::State::nothing_to_download() const {
+  if (cfg.seed || !playhead.active()) return true;
+  return missing_.empty() && (window.live || window.ended);
+}
+
+void PeerCore::State::evict_old() {
+  if (cfg.seed) {
+    if (window.live) window.evict_oldest_below(window.end(), cfg.vod_cache_bytes);
+    if (window.live && window.end() - window.begin() > ChunkBitmap::kMaxSpan / 2) {
+      window.drop_before(window.end() - ChunkBitmap::kMaxSpan / 2);
+    }
+    return;
+  }
+  if (!playhead.active() && !delivering) return;
+  Seq behind = std::min(playhead.position(), delivering ? next_deliver : playhead.position());
+  if (window.live) {
+    auto keep = static_cast<Seq>(std::max(0, cfg.live_keep_behind_chunks));
+    if (behind > keep) window.drop_before(behind - keep);
+  } else {
+    window.evict_oldest_below(behind, cfg.vod_cache_bytes);
+  }
+}
+
+}  // namespace shoal::peer

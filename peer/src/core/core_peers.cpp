@@ -1,0 +1,225 @@
+// Connections: handshake, message dispatch, bans, and housekeeping (peer set,
+// keepalives, timeouts, rechoke timing, peer exchange, eviction).
+#include <algorithm>
+#include <type_traits>
+
+#include "core_state.hpp"
+
+namespace shoal::peer {
+
+namespace {
+constexpr std::size_t kMaxHaveRange = ChunkBitmap::kMaxSpan;
+constexpr std::size_t kMaxPex = 50;
+}  // namespace
+
+void PeerCore::State::on_connected(ConnectionId conn, const protocol::PeerAddress& remote, bool outbound) {
+  if (outbound) pending_connects.erase(PeerSet::key(remote));
+  if (neighbors.count(conn)) return;
+  if (static_cast<int>(neighbors.size()) >= cfg.max_neighbors || (outbound && peer_set.banned_address(remote))) {
+    actions.push_back(Disconnect{conn, "too many connections"});
+    return;
+  }
+  Neighbor& n = neighbors[conn];
+  n.conn = conn;
+  n.remote = remote;
+  n.outbound = outbound;
+  n.connected_at = n.last_heard = n.last_useful = now_;
+  send(n, protocol::Handshake{protocol::kProtocolVersion, cfg.swarm_id, cfg.peer_id, cfg.listen_port});
+}
+
+void PeerCore::State::on_handshake(Neighbor& n, const protocol::Handshake& hs) {
+  const ConnectionId conn = n.conn;
+  if (hs.protocol_version != protocol::kProtocolVersion) return remove_neighbor(conn, "protocol version", true);
+  if (hs.swarm_id != cfg.swarm_id) return remove_neighbor(conn, "swarm mismatch", true);
+  if (hs.peer_id == cfg.peer_id) return remove_neighbor(conn, "connected to self", true);
+  if (peer_set.banned_id(hs.peer_id)) return remove_neighbor(conn, "banned", true);
+  for (auto& [id, other] : neighbors) {
+    if (id != conn && other.handshaken && other.peer_id == hs.peer_id) {
+      return remove_neighbor(conn, "duplicate connection", true);
+    }
+  }
+  n.handshaken = true;
+  n.peer_id = hs.peer_id;
+  n.listen_port = hs.listen_port;
+  // Availability relative to the window: from the first chunk we hold to the last.
+  Seq first = window.end(), last = window.begin();
+  for (Seq s = window.begin(); s < window.end(); ++s) {
+    if (window.held(s)) {
+      first = std::min(first, s);
+      last = s;
+    }
+  }
+  if (first <= last && first < window.end()) {
+    protocol::HaveRange range;
+    range.first = first;
+    range.held.resize(static_cast<std::size_t>(std::min<Seq>(last - first + 1, kMaxHaveRange)));
+    for (std::size_t i = 0; i < range.held.size(); ++i) range.held[i] = window.held(first + i);
+    send(n, std::move(range));
+  }
+  if (!cfg.seed) send(n, protocol::Interested{});
+  if (n.dial_address().port != 0) pex_added.push_back(n.dial_address());
+}
+
+void PeerCore::State::on_message(Neighbor& n, protocol::Message message) {
+  n.last_heard = now_;
+  if (!n.handshaken) {
+    if (auto* hs = std::get_if<protocol::Handshake>(&message)) return on_handshake(n, *hs);
+    return remove_neighbor(n.conn, "message before handshake", true);
+  }
+  std::visit(
+      [&](auto& m) {
+        using M = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<M, protocol::Have>) {
+          note_have(n, m.seq);
+        } else if constexpr (std::is_same_v<M, protocol::HaveRange>) {
+          std::size_t count = std::min(m.held.size(), kMaxHaveRange);
+          for (std::size_t i = 0; i < count; ++i)
+            if (m.held[i]) note_have(n, m.first + i);
+        } else if constexpr (std::is_same_v<M, protocol::Interested>) {
+          n.peer_interested = true;
+          // A free slot goes to a newcomer at once rather than at the next rechoke.
+          long unchoked = std::count_if(neighbors.begin(), neighbors.end(),
+                                        [](auto& kv) { return kv.second.handshaken && !kv.second.am_choking; });
+          if (unchoked < cfg.unchoke_slots + 1) set_choke(n, false);
+        } else if constexpr (std::is_same_v<M, protocol::NotInterested>) {
+          n.peer_interested = false;
+        } else if constexpr (std::is_same_v<M, protocol::Choke>) {
+          n.peer_choking = true;
+          while (!n.requests.empty()) drop_request(n, n.requests.front().seq);
+          dirty = true;
+        } else if constexpr (std::is_same_v<M, protocol::Unchoke>) {
+          n.peer_choking = false;
+          dirty = true;
+        } else if constexpr (std::is_same_v<M, protocol::Request>) {
+          on_request(n, m.seq);
+        } else if constexpr (std::is_same_v<M, protocol::Cancel>) {
+          on_cancel(n, m.seq);
+        } else if constexpr (std::is_same_v<M, protocol::ChunkData>) {
+          on_chunk_data(n, std::move(m));
+        } else if constexpr (std::is_same_v<M, protocol::Reject>) {
+          drop_request(n, m.seq);
+          // It no longer has the chunk (evicted) or will not serve it: look elsewhere.
+          if (n.have.test(m.seq)) {
+            n.have.clear(m.seq);
+            if (ChunkSlot* slot = window.find(m.seq); slot && slot->known && slot->availability > 0) {
+              --slot->availability;
+            }
+          }
+          dirty = true;
+        } else if constexpr (std::is_same_v<M, protocol::PeerExchange>) {
+          peer_set.add_candidates(m.added);
+        }
+        // Handshake (repeated) and KeepAlive need nothing beyond last_heard.
+      },
+      message);
+}
+
+void PeerCore::State::remove_neighbor(ConnectionId conn, const std::string& reason, bool tell_driver) {
+  Neighbor* n = find(conn);
+  if (!n) return;
+  for (auto& r : n->requests) {
+    if (ChunkSlot* slot = window.find(r.seq); slot && slot->peer_requests > 0) --slot->peer_requests;
+  }
+  if (n->have.any()) {
+    for (Seq s = window.begin(); s < window.end(); ++s) {
+      ChunkSlot* slot = window.find(s);
+      if (slot->known && slot->availability > 0 && n->have.test(s)) --slot->availability;
+    }
+  }
+  choker.forget(conn);
+  if (n->handshaken && n->dial_address().port != 0) pex_dropped.push_back(n->dial_address());
+  if (!n->am_choking) next_rechoke = now_;  // refill the freed slot soon
+  if (tell_driver) actions.push_back(Disconnect{conn, reason});
+  neighbors.erase(conn);
+  dirty = true;
+}
+
+void PeerCore::State::ban(Neighbor& n, const std::string& reason) {
+  peer_set.ban(n.dial_address(), n.peer_id);
+  if (n.outbound) peer_set.ban(n.remote, n.peer_id);
+  ++stats.peers_banned;
+  remove_neighbor(n.conn, reason, true);
+}
+
+void PeerCore::State::announce() {
+  joined = true;
+  last_announce = now_;
+  actions.push_back(AnnounceToTracker{playhead.position(), 50});
+}
+
+void PeerCore::State::fill_peer_set() {
+  if (cfg.seed) return;
+  std::set<std::string> connected = pending_connects;
+  for (auto& [id, n] : neighbors) {
+    connected.insert(PeerSet::key(n.remote));
+    connected.insert(PeerSet::key(n.dial_address()));
+  }
+  while (static_cast<int>(connection_count()) < cfg.min_neighbors) {
+    auto candidate = peer_set.next(cfg.neighbor_policy, connected, rng_);
+    if (!candidate) break;
+    std::string key = PeerSet::key(*candidate);
+    pending_connects.insert(key);
+    connected.insert(key);
+    actions.push_back(ConnectTo{*candidate});
+  }
+  if (static_cast<int>(connection_count()) < cfg.min_neighbors && joined &&
+      now_ - last_announce >= cfg.announce_interval) {
+    announce();
+  }
+}
+
+void PeerCore::State::maintain() {
+  next_tick = now_ + cfg.maintenance_interval;
+  std::vector<std::pair<ConnectionId, const char*>> drop;
+  for (auto& [id, n] : neighbors) {
+    if (!n.handshaken && now_ - n.connected_at > cfg.handshake_timeout) {
+      drop.emplace_back(id, "handshake timeout");
+    } else if (now_ - n.last_heard > cfg.peer_timeout) {
+      drop.emplace_back(id, "peer timeout");
+    } else if (n.handshaken && now_ - n.last_sent >= cfg.keepalive_interval) {
+      send(n, protocol::KeepAlive{});
+    }
+    n.have.trim_below(window.begin());
+  }
+  // Make room for a better neighbor when one that exchanged nothing for long is holding a place.
+  if (!cfg.seed && static_cast<int>(connection_count()) >= cfg.min_neighbors && peer_set.candidates() > 0) {
+    ConnectionId worst = 0;
+    Seq worst_distance = 0;
+    for (auto& [id, n] : neighbors) {
+      if (!n.handshaken || now_ - n.last_useful <= cfg.useless_timeout) continue;
+      Seq pos = playhead.position();
+      Seq distance = n.have.highest() > pos ? n.have.highest() - pos : pos - n.have.highest();
+      if (worst == 0 || (cfg.neighbor_policy == NeighborPolicy::position && distance > worst_distance)) {
+        worst = id;
+        worst_distance = distance;
+      }
+    }
+    if (worst != 0) drop.emplace_back(worst, "useless");
+  }
+  for (auto& [id, reason] : drop) remove_neighbor(id, reason, true);
+
+  if (now_ >= next_rechoke) {
+    bool rotate = now_ >= next_optimistic;
+    rechoke(rotate);
+    next_rechoke = now_ + cfg.rechoke_interval;
+    if (rotate) next_optimistic = now_ + cfg.optimistic_interval;
+  }
+  if (now_ >= next_pex && (!pex_added.empty() || !pex_dropped.empty())) {
+    for (auto& [id, n] : neighbors) {
+      if (!n.handshaken) continue;
+      protocol::PeerExchange pex;
+      for (auto& a : pex_added)
+        if (a.peer_id != n.peer_id && pex.added.size() < kMaxPex) pex.added.push_back(a);
+      for (auto& a : pex_dropped)
+        if (pex.dropped.size() < kMaxPex) pex.dropped.push_back(a);
+      if (!pex.added.empty() || !pex.dropped.empty()) send(n, std::move(pex));
+    }
+    pex_added.clear();
+    pex_dropped.clear();
+    next_pex = now_ + cfg.pex_interval;
+  }
+  fill_peer_set();
+  evict_old();
+}
+
+}  // namespace shoal::peer

@@ -1,0 +1,129 @@
+// PeerCore's private state and the operations its event handlers share.
+// Split by concern: core_download.cpp (selection, arrivals, integrity,
+// delivery), core_upload.cpp (serving requests, choking), core_peers.cpp
+// (connections, handshake, peer set, housekeeping).
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "choker.hpp"
+#include "neighbor.hpp"
+#include "peer_set.hpp"
+#include "piece_selector.hpp"
+#include "playhead.hpp"
+#include "shoal/peer/core/peer_core.hpp"
+#include "token_bucket.hpp"
+#include "window.hpp"
+
+namespace shoal::peer {
+
+struct UploadJob {
+  ConnectionId conn = 0;
+  Seq seq = 0;
+};
+
+struct PeerCore::State final : SelectionContext {
+  explicit State(PeerConfig c);
+
+  PeerConfig cfg;
+  std::mt19937_64 rng_;
+  std::vector<Action> actions;
+  PeerStats stats;
+  Time now_{0};
+
+  Window window;
+  Playhead playhead;
+  bool have_channel = false;
+  bool joined = false;  // first announce done
+  Seq next_deliver = 0;
+  bool delivering = false;
+
+  std::map<ConnectionId, Neighbor> neighbors;
+  std::set<std::string> pending_connects;  // address keys we dialled
+  PeerSet peer_set;
+  Choker choker;
+  Time next_rechoke{0};
+  Time next_optimistic{0};
+  std::vector<protocol::PeerAddress> pex_added, pex_dropped;
+  Time next_pex{0};
+  Time last_announce{0};
+
+  TokenBucket bucket;
+  std::deque<UploadJob> upload_queue;
+  Time upload_wake = Time::max();
+
+  std::unique_ptr<PieceSelector> selector;
+  std::vector<MissingChunk> missing_;
+  bool dirty = false;
+  long free_slots_ = 0;  // request slots left on unchoked neighbors during one schedule()
+  Time selector_wake = Time::max();
+  Time next_tick{0};
+
+  std::map<Seq, Time> origin_fetches;    // seq -> started
+  double origin_rate = 0;                // bytes/s, 0 = not measured
+  double typical_chunk_bytes = 250'000;  // sizes request queues
+  Time origin_retry_at{0};
+
+  // ---- event plumbing
+  void begin(Time now);
+  void finish(Time now);
+  void send(Neighbor& n, protocol::Message message);
+  Neighbor* find(ConnectionId conn);
+
+  // ---- download (core_download.cpp)
+  void learn_channel(const ChannelSnapshot& channel);
+  void init_slot(ChunkSlot& slot);
+  void schedule();
+  void build_missing();
+  void on_chunk_data(Neighbor& n, protocol::ChunkData data);
+  void on_origin(Seq seq, protocol::ChunkPayload payload);
+  bool verify(const ChunkSlot& slot, const std::string& bytes) const;
+  void on_verified(Seq seq, ConnectionId from);
+  void cancel_requests(Seq seq, ConnectionId except);
+  void drop_request(Neighbor& n, Seq seq);
+  void deliver_ready();
+  void note_have(Neighbor& n, Seq seq);
+  void evict_old();
+  bool nothing_to_download() const;
+  std::size_t capacity(const Neighbor& n) const;
+
+  // ---- upload (core_upload.cpp)
+  void on_request(Neighbor& n, Seq seq);
+  void on_cancel(Neighbor& n, Seq seq);
+  void pump_uploads();
+  void rechoke(bool rotate);
+  void set_choke(Neighbor& n, bool choke);
+
+  // ---- peers (core_peers.cpp)
+  void on_connected(ConnectionId conn, const protocol::PeerAddress& remote, bool outbound);
+  void on_handshake(Neighbor& n, const protocol::Handshake& hs);
+  void on_message(Neighbor& n, protocol::Message message);
+  void remove_neighbor(ConnectionId conn, const std::string& reason, bool tell_driver);
+  void ban(Neighbor& n, const std::string& reason);
+  void maintain();
+  void fill_peer_set();
+  void announce();
+  std::size_t connection_count() const { return neighbors.size() + pending_connects.size(); }
+
+  // ---- SelectionContext
+  Time now() const override { return now_; }
+  const PeerConfig& config() const override { return cfg; }
+  const std::vector<MissingChunk>& missing() const override { return missing_; }
+  PeerOffer best_peer(const MissingChunk& chunk) override;
+  void request_peer(const MissingChunk& chunk, const PeerOffer& offer) override;
+  Time pending_eta(const MissingChunk& chunk) const override;
+  Time origin_eta(const MissingChunk& chunk) const override;
+  bool origin_available() const override;
+  void request_origin(const MissingChunk& chunk) override;
+  bool peer_capacity() const override;
+  void wake_at(Time t) override;
+  std::mt19937_64& rng() override { return rng_; }
+};
+
+}  // namespace shoal::peer

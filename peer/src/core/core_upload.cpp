@@ -1,0 +1,96 @@
+// Uploading: requests from unchoked neighbors are queued and served within
+// the token bucket; the choker decides who is unchoked.
+#include <algorithm>
+
+#include "core_state.hpp"
+
+namespace shoal::peer {
+
+void PeerCore::State::on_request(Neighbor& n, Seq seq) {
+  if (n.am_choking || !window.held(seq) || n.upload_queued >= cfg.max_upload_queue_per_neighbor) {
+    send(n, protocol::Reject{seq});
+    return;
+  }
+  upload_queue.push_back({n.conn, seq});
+  ++n.upload_queued;
+}
+
+void PeerCore::State::on_cancel(Neighbor& n, Seq seq) {
+  auto it = std::find_if(upload_queue.begin(), upload_queue.end(),
+                         [&](const UploadJob& j) { return j.conn == n.conn && j.seq == seq; });
+  if (it == upload_queue.end()) return;
+  upload_queue.erase(it);
+  --n.upload_queued;
+}
+
+void PeerCore::State::pump_uploads() {
+  upload_wake = Time::max();
+  while (!upload_queue.empty()) {
+    if (!bucket.ready(now_)) {
+      upload_wake = bucket.ready_at(now_);
+      return;
+    }
+    UploadJob job = upload_queue.front();
+    upload_queue.pop_front();
+    Neighbor* n = find(job.conn);
+    if (!n) continue;
+    --n->upload_queued;
+    const ChunkSlot* slot = window.find(job.seq);
+    if (!slot || !slot->held()) {
+      send(*n, protocol::Reject{job.seq});
+      continue;
+    }
+    const std::uint64_t size = slot->payload->size();
+    bucket.consume(size, now_);
+    stats.bytes_uploaded += size;
+    n->sent.add(size, now_, cfg.rate_window);
+    n->last_useful = now_;
+    send(*n, protocol::ChunkData{job.seq, slot->payload});
+  }
+}
+
+void PeerCore::State::set_choke(Neighbor& n, bool choke) {
+  if (n.am_choking == choke) return;
+  n.am_choking = choke;
+  if (!choke) {
+    send(n, protocol::Unchoke{});
+    return;
+  }
+  send(n, protocol::Choke{});
+  // Their queued requests will not be served: say so, so they can ask elsewhere at once.
+  for (auto it = upload_queue.begin(); it != upload_queue.end();) {
+    if (it->conn != n.conn) {
+      ++it;
+      continue;
+    }
+    send(n, protocol::Reject{it->seq});
+    it = upload_queue.erase(it);
+  }
+  n.upload_queued = 0;
+}
+
+void PeerCore::State::rechoke(bool rotate) {
+  const Time window_len = cfg.rate_window;
+  std::vector<ChokeCandidate> candidates;
+  candidates.reserve(neighbors.size());
+  for (auto& [id, n] : neighbors) {
+    if (!n.handshaken) continue;
+    ChokeCandidate c;
+    c.conn = id;
+    c.interested = n.peer_interested;
+    c.received_rate = n.received.rate(now_, window_len);
+    c.sent_rate = n.sent.rate(now_, window_len);
+    // Connected for a whole rate window and never gave us a chunk.
+    c.free_rider = now_ - n.connected_at >= window_len && n.received.bytes(now_, window_len) < 1.0;
+    candidates.push_back(c);
+  }
+  std::vector<ConnectionId> unchoke = choker.rechoke(candidates, nothing_to_download(), rotate, rng_);
+  for (auto& [id, n] : neighbors) {
+    if (!n.handshaken) continue;
+    bool keep = std::find(unchoke.begin(), unchoke.end(), id) != unchoke.end();
+    n.optimistic = keep && id == choker.optimistic();
+    set_choke(n, !keep);
+  }
+}
+
+}  // namespace shoal::peer

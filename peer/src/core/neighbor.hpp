@@ -1,0 +1,65 @@
+// What the core knows about one connection: handshake, what the remote holds,
+// choke/interest state both ways, our requests to it, and measured rates.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "chunk_bitmap.hpp"
+#include "rate_meter.hpp"
+#include "shoal/peer/core/types.hpp"
+#include "shoal/protocol/message.hpp"
+
+namespace shoal::peer {
+
+struct OutstandingRequest {
+  Seq seq = 0;
+  Time sent_at{0};
+  Time expected_at{0};
+  std::uint64_t size = 0;
+};
+
+struct Neighbor {
+  ConnectionId conn = 0;
+  protocol::PeerAddress remote;  // as the driver reported it
+  bool outbound = false;
+  bool handshaken = false;
+  std::string peer_id;
+  std::uint16_t listen_port = 0;
+
+  ChunkBitmap have;
+  bool peer_choking = true;  // they choke us
+  bool peer_interested = false;
+  bool am_choking = true;
+  bool optimistic = false;
+
+  std::vector<OutstandingRequest> requests;  // ours, to them
+  std::uint64_t requested_bytes = 0;
+  int upload_queued = 0;  // their requests waiting in our upload queue
+
+  RateMeter received;        // chunk bytes they sent us (tit-for-tat)
+  RateMeter sent;            // chunk bytes we sent them
+  double delivery_rate = 0;  // bytes/s measured per delivered request; 0 = not measured yet
+  Time last_arrival{0};
+
+  Time connected_at{0};
+  Time last_heard{0};
+  Time last_sent{0};
+  Time last_useful{0};  // a chunk moved either way
+
+  /// Where they can be dialled (for peer exchange); port 0 = not dialable.
+  protocol::PeerAddress dial_address() const {
+    protocol::PeerAddress a = remote;
+    if (!outbound) a.port = listen_port;
+    a.peer_id = peer_id;
+    return a;
+  }
+  const OutstandingRequest* find_request(Seq seq) const {
+    for (auto& r : requests)
+      if (r.seq == seq) return &r;
+    return nullptr;
+  }
+};
+
+}  // namespace shoal::peer

@@ -1,0 +1,179 @@
+// PeerCore's public face: each event runs begin() (play up to now), the
+// handler, then finish() (resume playback, deliver, select, upload, stats).
+#include "shoal/peer/core/peer_core.hpp"
+
+#include <algorithm>
+
+#include "core_state.hpp"
+
+namespace shoal::peer {
+
+PeerCore::State::State(PeerConfig c)
+    : cfg(std::move(c)),
+      rng_(cfg.rng_seed),
+      playhead(cfg.buffer_target),
+      peer_set(cfg.peer_id),
+      choker(cfg.unchoke_slots),
+      bucket(cfg.max_upload_bps, std::chrono::milliseconds(100)),
+      selector(make_selector(cfg)) {}
+
+Neighbor* PeerCore::State::find(ConnectionId conn) {
+  auto it = neighbors.find(conn);
+  return it == neighbors.end() ? nullptr : &it->second;
+}
+
+void PeerCore::State::send(Neighbor& n, protocol::Message message) {
+  n.last_sent = now_;
+  actions.push_back(SendMessage{n.conn, std::move(message)});
+}
+
+void PeerCore::State::begin(Time now) {
+  // Time never runs backwards inside the core, whatever the driver says.
+  now_ = std::max(now_, now);
+  playhead.advance(now_, window, stats);
+}
+
+void PeerCore::State::finish(Time now) {
+  (void)now;
+  playhead.advance(now_, window, stats);
+  deliver_ready();
+  if (now_ >= next_tick) maintain();
+  if (dirty || now_ >= selector_wake) schedule();
+  pump_uploads();
+  stats.stall_time = playhead.stall_time(now_);
+  stats.buffered_ahead = playhead.active() ? playhead.buffered_ahead(window) : Time{0};
+  std::uint32_t count = 0;
+  for (auto& [id, n] : neighbors) count += n.handshaken ? 1 : 0;
+  stats.neighbors = count;
+}
+
+PeerCore::PeerCore(PeerConfig config) : state_(std::make_unique<State>(std::move(config))) {}
+PeerCore::~PeerCore() = default;
+
+void PeerCore::on_channel(const ChannelSnapshot& channel, Time now) {
+  state_->begin(now);
+  state_->learn_channel(channel);
+  if (!state_->joined && !state_->cfg.seed) state_->announce();
+  state_->finish(now);
+}
+
+void PeerCore::start_playback(Seq first, Time now) {
+  auto& s = *state_;
+  s.begin(now);
+  if (s.cfg.seed) return s.finish(now);
+  s.playhead.start(first, s.now_);
+  s.next_deliver = first;
+  s.delivering = true;
+  s.dirty = true;
+  if (!s.joined) s.announce();
+  s.finish(now);
+}
+
+void PeerCore::seek(Seq seq, Time now) {
+  auto& s = *state_;
+  s.begin(now);
+  if (s.cfg.seed) return s.finish(now);
+  s.playhead.seek(seq, s.now_);
+  s.next_deliver = seq;
+  s.delivering = true;
+  s.dirty = true;
+  s.finish(now);
+}
+
+void PeerCore::on_playhead(Seq seq, Time offset_in_chunk, Time now) {
+  auto& s = *state_;
+  s.begin(now);
+  s.playhead.report(seq, offset_in_chunk, s.now_, s.stats);
+  if (!s.delivering) {
+    s.delivering = true;
+    s.next_deliver = seq;
+  }
+  s.dirty = true;
+  s.finish(now);
+}
+
+void PeerCore::on_connected(ConnectionId conn, const protocol::PeerAddress& remote, bool outbound, Time now) {
+  state_->begin(now);
+  state_->on_connected(conn, remote, outbound);
+  state_->finish(now);
+}
+
+void PeerCore::on_connect_failed(const protocol::PeerAddress& remote, Time now) {
+  state_->begin(now);
+  state_->pending_connects.erase(PeerSet::key(remote));
+  state_->finish(now);
+}
+
+void PeerCore::on_disconnected(ConnectionId conn, Time now) {
+  state_->begin(now);
+  state_->remove_neighbor(conn, "", false);
+  state_->finish(now);
+}
+
+void PeerCore::on_message(ConnectionId conn, protocol::Message message, Time now) {
+  auto& s = *state_;
+  s.begin(now);
+  // Unknown connections: dropped earlier by us; the driver may still deliver queued frames.
+  if (Neighbor* n = s.find(conn)) s.on_message(*n, std::move(message));
+  s.finish(now);
+}
+
+void PeerCore::on_protocol_error(ConnectionId conn, Time now) {
+  state_->begin(now);
+  state_->remove_neighbor(conn, "protocol error", true);
+  state_->finish(now);
+}
+
+void PeerCore::on_origin_chunk(Seq seq, protocol::ChunkPayload payload, Time now) {
+  state_->begin(now);
+  state_->on_origin(seq, std::move(payload));
+  state_->finish(now);
+}
+
+void PeerCore::on_tracker_peers(std::vector<protocol::PeerAddress> peers, Time now) {
+  state_->begin(now);
+  state_->peer_set.add_candidates(peers);
+  state_->fill_peer_set();
+  state_->finish(now);
+}
+
+void PeerCore::on_timer(Time now) {
+  state_->begin(now);
+  state_->finish(now);
+}
+
+void PeerCore::add_chunk(Seq seq, protocol::ChunkPayload payload, Time now) {
+  auto& s = *state_;
+  s.begin(now);
+  if (payload) {
+    ChunkSlot* slot = s.window.find(seq);
+    if (!slot || !slot->known) {
+      ChunkMeta meta;
+      meta.seq = seq;
+      meta.size = payload->size();
+      if (ChunkSlot* fresh = s.window.learn(meta)) s.init_slot(*fresh);
+      slot = s.window.find(seq);
+    }
+    if (slot && !slot->held()) {
+      s.window.store(seq, std::move(payload));
+      s.on_verified(seq, 0);
+    }
+  }
+  s.finish(now);
+}
+
+std::vector<Action> PeerCore::take_actions() {
+  std::vector<Action> out;
+  out.swap(state_->actions);
+  return out;
+}
+
+Time PeerCore::next_deadline() const {
+  auto& s = *state_;
+  Time t = std::min({s.next_tick, s.selector_wake, s.upload_wake, s.playhead.next_event(s.window)});
+  return t;
+}
+
+const PeerStats& PeerCore::stats() const { return state_->stats; }
+
+}  // namespace shoal::peer

@@ -1,0 +1,43 @@
+#include "peer_set.hpp"
+
+namespace shoal::peer {
+
+namespace {
+constexpr std::size_t kMaxCandidates = 500;
+}
+
+void PeerSet::add_candidates(const std::vector<protocol::PeerAddress>& peers) {
+  for (auto& p : peers) {
+    if (p.port == 0 || (!p.peer_id.empty() && p.peer_id == own_id_)) continue;
+    if (banned_id(p.peer_id) || banned_address(p)) continue;
+    if (candidates_.size() >= kMaxCandidates) break;
+    std::string k = key(p);
+    bool queued = false;
+    for (auto& c : candidates_)
+      if (key(c) == k) queued = true;
+    if (queued) continue;
+    candidates_.push_back(p);
+  }
+}
+
+std::optional<protocol::PeerAddress> PeerSet::next(NeighborPolicy policy, const std::set<std::string>& connected,
+                                                   std::mt19937_64& rng) {
+  while (!candidates_.empty()) {
+    std::size_t i = 0;
+    if (policy == NeighborPolicy::random) {
+      i = std::uniform_int_distribution<std::size_t>(0, candidates_.size() - 1)(rng);
+    }
+    protocol::PeerAddress p = candidates_[i];
+    candidates_.erase(candidates_.begin() + static_cast<std::ptrdiff_t>(i));
+    if (connected.count(key(p)) || banned_id(p.peer_id) || banned_address(p)) continue;
+    return p;
+  }
+  return std::nullopt;
+}
+
+void PeerSet::ban(const protocol::PeerAddress& address, const std::string& peer_id) {
+  if (!peer_id.empty()) banned_ids_.insert(peer_id);
+  if (address.port != 0) banned_addrs_.insert(key(address));
+}
+
+}  // namespace shoal::peer

@@ -1,0 +1,73 @@
+// Piece selection: which missing chunk to request next, and from whom (a
+// neighbor or the origin). Policies share one interface so shoal-sim can
+// compare them under identical conditions; the core supplies the facts
+// (deadlines, availability, per-neighbor delivery estimates) through
+// SelectionContext and carries out the requests.
+#pragma once
+
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "shoal/peer/core/config.hpp"
+#include "shoal/peer/core/types.hpp"
+#include "window.hpp"
+
+namespace shoal::peer {
+
+struct MissingChunk {
+  Seq seq = 0;
+  Time deadline{0};  // when the playhead reaches it
+  ChunkSlot* slot = nullptr;
+};
+
+struct PeerOffer {
+  ConnectionId conn = 0;
+  Time eta = Time::max();
+  bool found() const { return eta != Time::max(); }
+};
+
+class SelectionContext {
+ public:
+  virtual ~SelectionContext() = default;
+  virtual Time now() const = 0;
+  virtual const PeerConfig& config() const = 0;
+  /// Missing chunks with known metadata in the fetch window, ascending, with deadlines.
+  virtual const std::vector<MissingChunk>& missing() const = 0;
+  /// The unchoked neighbor with a free request slot, holding `seq` and not yet asked for it,
+  /// expected to deliver first (RTT + (queued + size) / measured rate).
+  virtual PeerOffer best_peer(const MissingChunk& chunk) = 0;
+  virtual void request_peer(const MissingChunk& chunk, const PeerOffer& offer) = 0;
+  /// Earliest expected arrival of our outstanding peer requests for the chunk (Time::max() if none).
+  virtual Time pending_eta(const MissingChunk& chunk) const = 0;
+  /// When an origin fetch started now would arrive.
+  virtual Time origin_eta(const MissingChunk& chunk) const = 0;
+  /// Below max_origin_fetches and not backing off after a failure.
+  virtual bool origin_available() const = 0;
+  virtual void request_origin(const MissingChunk& chunk) = 0;
+  /// Some unchoked neighbor still has a free request slot.
+  virtual bool peer_capacity() const = 0;
+  /// Ask to be run again at `t` (ignored unless in the future).
+  virtual void wake_at(Time t) = 0;
+  virtual std::mt19937_64& rng() = 0;
+};
+
+class PieceSelector {
+ public:
+  virtual ~PieceSelector() = default;
+  virtual void select(SelectionContext& ctx) = 0;
+};
+
+std::unique_ptr<PieceSelector> make_selector(const PeerConfig& config);
+
+// Building blocks shared by the policies (selection_rules.cpp).
+
+/// The latest time an origin fetch can start and still arrive fallback_margin before the deadline.
+Time origin_start_by(SelectionContext& ctx, const MissingChunk& chunk);
+/// Requests each chunk (peer_requests == 0) from its best neighbor, rarest first, random tie-break.
+void request_rarest_first(SelectionContext& ctx, std::vector<const MissingChunk*>& chunks);
+/// The deadline rule for one chunk: P2P when a neighbor can deliver before the deadline (with a
+/// duplicate request when the first one is late: endgame), else the origin when it is due.
+void handle_urgent(SelectionContext& ctx, const MissingChunk& chunk);
+
+}  // namespace shoal::peer

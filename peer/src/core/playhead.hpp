@@ -1,0 +1,61 @@
+// The virtual player: where playback is, when each chunk is due, and the QoE
+// it experiences. Playback starts once buffer_target of contiguous media is
+// held from the start position, then runs in real time (the event times);
+// reaching a missing chunk stalls it until buffer_target is held again.
+// An embedder with its own clock (the GStreamer element) reports positions
+// instead (external mode) and the model only extrapolates deadlines.
+#pragma once
+
+#include "shoal/peer/core/peer_stats.hpp"
+#include "shoal/peer/core/types.hpp"
+#include "window.hpp"
+
+namespace shoal::peer {
+
+class Playhead {
+ public:
+  enum class Mode { idle, buffering, playing, stalled, finished };
+
+  explicit Playhead(Time buffer_target) : buffer_target_(buffer_target) {}
+
+  void start(Seq first, Time now);
+  /// Jumps to `seq` and buffers again (not counted as a stall).
+  void seek(Seq seq, Time now);
+  /// External position report; from then on the model never advances by itself.
+  void report(Seq seq, Time offset, Time now, PeerStats& stats);
+
+  /// Plays up to `now`, then starts or resumes when enough is buffered.
+  void advance(Time now, const Window& window, PeerStats& stats);
+
+  Mode mode() const { return mode_; }
+  bool active() const { return mode_ != Mode::idle && mode_ != Mode::finished; }
+  Seq position() const { return pos_; }
+  /// When the chunk at position() starts (started) playing, given what is buffered now.
+  /// Deadlines of later chunks follow by adding durations.
+  Time position_start(Time now, const Window& window);
+  /// Contiguous media held from the playhead on.
+  Time buffered_ahead(const Window& window);
+  /// First missing chunk at or after the playhead.
+  Seq contiguous_end(const Window& window);
+  /// When advance() next has something to do (a chunk boundary), or Time::max().
+  Time next_event(const Window& window) const;
+  /// Stall time including a stall in progress.
+  Time stall_time(Time now) const;
+
+ private:
+  bool stream_done(const Window& window) const;
+  Time buffer_target_;
+  Mode mode_ = Mode::idle;
+  bool external_ = false;
+  bool started_ = false;
+  Seq pos_ = 0;
+  Time offset_{0};        // into the chunk at pos_
+  Time clock_{0};         // time up to which playback was simulated
+  Time requested_at_{0};  // start_playback time (startup delay)
+  Time buffer_from_{0};   // start or seek: buffering towards buffer_target began
+  Time stall_started_{0};
+  Time stall_total_{0};
+  Seq contig_end_ = 0;
+};
+
+}  // namespace shoal::peer

@@ -1,0 +1,71 @@
+// The chunks a peer knows about (from the manifest) and holds, around the
+// playhead. Live: [playhead, live edge], keeping a small margin behind the
+// playhead for neighbors slightly behind. VoD: [playhead, playhead + W] is what
+// we fetch; played chunks stay in a bounded cache so later viewers can fetch
+// them from us.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "shoal/peer/core/types.hpp"
+#include "shoal/protocol/message.hpp"
+
+namespace shoal::peer {
+
+struct ChunkSlot {
+  ChunkMeta meta;
+  bool known = false;              // meta came from the manifest (or add_chunk)
+  protocol::ChunkPayload payload;  // set once verified; null when missing or evicted
+  std::uint16_t availability = 0;  // neighbors that announced it
+  std::uint8_t peer_requests = 0;  // our outstanding requests for it
+  bool origin_pending = false;
+  std::uint32_t tiebreak = 0;  // random, fixed per chunk: rarest-first tie-break
+  bool held() const { return payload != nullptr; }
+};
+
+class Window {
+ public:
+  /// Slots for [begin(), end()).
+  Seq begin() const { return base_; }
+  Seq end() const { return base_ + slots_.size(); }
+  bool empty() const { return slots_.empty(); }
+  ChunkSlot* find(Seq seq) {
+    return seq >= base_ && seq < end() ? &slots_[static_cast<std::size_t>(seq - base_)] : nullptr;
+  }
+  const ChunkSlot* find(Seq seq) const {
+    return seq >= base_ && seq < end() ? &slots_[static_cast<std::size_t>(seq - base_)] : nullptr;
+  }
+  bool held(Seq seq) const {
+    auto* slot = find(seq);
+    return slot && slot->held();
+  }
+  /// Media duration of `seq`, falling back to the target duration when unknown.
+  Time duration(Seq seq) const;
+
+  /// Learns a chunk's metadata. Returns the slot when it is new (so the caller can count
+  /// neighbors holding it), null when it was already known or is too far out of order.
+  ChunkSlot* learn(const ChunkMeta& meta);
+  void store(Seq seq, protocol::ChunkPayload payload);
+  void evict(Seq seq);
+  /// Drops slots (metadata included) below `seq`.
+  void drop_before(Seq seq);
+  std::uint64_t held_bytes() const { return held_bytes_; }
+  /// Evicts held chunks below `limit`, oldest first, until held bytes fit `budget`.
+  void evict_oldest_below(Seq limit, std::uint64_t budget);
+  bool has_known() const { return known_end_ > base_; }
+  Seq known_end() const { return known_end_; }  // one past the newest known chunk
+
+  bool live = false;
+  bool ended = false;
+  Time target_duration = std::chrono::seconds(1);
+
+ private:
+  Seq base_ = 0;
+  Seq known_end_ = 0;
+  std::deque<ChunkSlot> slots_;
+  std::uint64_t held_bytes_ = 0;
+};
+
+}  // namespace shoal::peer
