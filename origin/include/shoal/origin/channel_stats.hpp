@@ -1,0 +1,55 @@
+// Per-channel accounting: what the origin sent (HTTP fallback vs mesh
+// seeding, kept apart) and what viewers report (QoE). Thread-safe; the
+// seeder adds to `mesh_bytes_seeded` from its own thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "shoal.pb.h"
+
+namespace shoal::origin {
+
+struct QoeAggregate {
+  std::uint64_t sessions = 0;       // distinct peer ids that reported
+  std::uint64_t startup_count = 0;  // sessions that reported a start-up delay
+  double startup_mean_ms = 0;
+  std::uint64_t startup_max_ms = 0;
+  std::uint64_t stalls = 0;
+  std::uint64_t stall_ms = 0;
+  std::uint64_t sessions_with_stalls = 0;
+  std::uint64_t bytes_from_peers = 0;
+  std::uint64_t bytes_from_origin = 0;
+  std::uint64_t bytes_uploaded = 0;
+  std::uint64_t hash_failures = 0;
+};
+
+class ChannelStats {
+ public:
+  void add_http_bytes(std::uint64_t n) { http_bytes_ += n; }
+  void add_http_request() { http_requests_ += 1; }
+  /// The mesh seeder calls this for every payload byte it uploads.
+  void add_mesh_bytes_seeded(std::uint64_t n) { mesh_bytes_ += n; }
+  /// A later report of the same peer supersedes its earlier one.
+  void add_report(const wire::QoeReport& report);
+
+  std::uint64_t http_bytes() const { return http_bytes_; }
+  std::uint64_t http_requests() const { return http_requests_; }
+  std::uint64_t mesh_bytes_seeded() const { return mesh_bytes_; }
+  QoeAggregate qoe() const;
+  /// Share of the bytes viewers received that did not leave the origin:
+  /// 1 - (http + mesh seeded) / (bytes viewers report receiving), clamped to [0, 1]; 0 without reports.
+  double offload_ratio() const;
+
+ private:
+  std::atomic<std::uint64_t> http_bytes_{0};
+  std::atomic<std::uint64_t> http_requests_{0};
+  std::atomic<std::uint64_t> mesh_bytes_{0};
+  mutable std::mutex mutex_;
+  std::map<std::string, wire::QoeReport> reports_;  // latest per peer id
+};
+
+}  // namespace shoal::origin

@@ -1,0 +1,39 @@
+// Beast HTTP/1.1 server on one io_context: accepts, reads each request with
+// header and body limits and a timeout, hands it to the Router and writes
+// the reply (chunk bytes straight from the shared payload, no copy).
+// Malformed requests get 400/413 and the connection is closed.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <memory>
+
+#include "shoal/origin/router.hpp"
+
+namespace shoal::origin {
+
+struct HttpLimits {
+  std::size_t header_bytes = 16 * 1024;
+  std::size_t body_bytes = 64 * 1024;  // announces and reports are small
+  std::chrono::seconds idle_timeout{30};
+};
+
+class HttpServer {
+ public:
+  /// Binds and listens now (throws boost::system::system_error on failure).
+  HttpServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint, Router& router,
+             HttpLimits limits = {});
+  ~HttpServer();
+
+  /// Starts accepting (on the io_context's thread).
+  void start();
+  /// Stops accepting; open connections end on their own.
+  void stop();
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
+
+ private:
+  struct Listener;
+  std::shared_ptr<Listener> listener_;
+};
+
+}  // namespace shoal::origin

@@ -1,0 +1,63 @@
+// The origin's HTTP endpoints as a plain function of a request, apart from
+// sockets (http_server.hpp), so tests drive every route directly.
+//
+//   GET  /channels                 JSON list
+//   GET  /c/{name}/manifest        wire::Manifest (protobuf); ?format=json
+//   GET  /c/{name}/index.m3u8      HLS media playlist
+//   GET  /c/{name}/chunk/{seq}.ts  chunk bytes (Range, ETag, immutable)
+//   POST /c/{name}/announce        wire::AnnounceRequest -> wire::AnnounceReply
+//   POST /c/{name}/report          wire::QoeReport -> 204
+//   GET  /stats                    JSON;  GET /metrics  Prometheus text
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "shoal/origin/channel.hpp"
+
+namespace shoal::origin {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // path and query
+  std::string body;
+  std::string remote_host;
+  std::string range;          // Range header, if any
+  std::string if_none_match;  // If-None-Match header, if any
+};
+
+struct HttpReply {
+  int status = 200;
+  std::string content_type = "text/plain";
+  std::vector<std::pair<std::string, std::string>> headers;
+  protocol::ChunkPayload body;  // shared: chunk bytes are never copied
+  std::size_t offset = 0;       // the part of `body` sent
+  std::size_t length = 0;
+  std::string_view view() const { return body ? std::string_view(*body).substr(offset, length) : std::string_view(); }
+};
+
+/// Channels by name; filled at start-up, read-only while serving.
+using ChannelMap = std::map<std::string, std::unique_ptr<Channel>>;
+
+class Router {
+ public:
+  explicit Router(ChannelMap& channels) : channels_(channels) {}
+  HttpReply handle(const HttpRequest& request);
+
+ private:
+  HttpReply channel_route(const HttpRequest& request, Channel& channel, const std::string& rest,
+                          const std::string& query);
+  HttpReply chunk(const HttpRequest& request, Channel& channel, const std::string& seq_text);
+  HttpReply stats_json();
+  HttpReply metrics();
+  HttpReply channels_json();
+
+  ChannelMap& channels_;
+};
+
+HttpReply text_reply(int status, std::string body, std::string content_type = "text/plain");
+
+}  // namespace shoal::origin

@@ -1,0 +1,50 @@
+#include "shoal/origin/channel.hpp"
+
+#include "shoal/origin/sha256.hpp"
+
+namespace shoal::origin {
+
+bool valid_channel_name(const std::string& name) {
+  if (name.empty() || name.size() > 64 || name[0] == '.') return false;
+  for (char c : name) {
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string swarm_id_for(const std::string& host_port, const std::string& channel) {
+  return sha256(host_port + "/" + channel);
+}
+
+Channel::Channel(ChannelConfig config, std::string swarm_id)
+    : config_(std::move(config)),
+      swarm_id_(std::move(swarm_id)),
+      store_(StoreConfig{config_.data_root / config_.name, config_.live, config_.dvr}) {}
+
+Channel::~Channel() { stop(); }
+
+void Channel::start() {
+  if (!config_.live) {
+    const std::string source = vod_source_id(config_.input, config_.target);
+    reused_ = store_.load_vod(source);
+    if (!reused_) {
+      ingest_vod(config_.input, config_.target, store_);
+      store_.finish_vod(source);
+    }
+    return;
+  }
+  if (config_.input.find("://") == std::string::npos) {
+    MediaInput check(config_.input, InputOptions{});  // refuse a bad file now, not in the thread
+  }
+  store_.load_live();
+  ingest_ = std::make_unique<LiveIngest>(LiveConfig{config_.input, config_.loop, config_.target}, store_);
+  ingest_->start();
+}
+
+void Channel::stop() {
+  if (ingest_) ingest_->stop();
+}
+
+}  // namespace shoal::origin

@@ -1,0 +1,78 @@
+// shoal-origin: see origin_usage() and docs/origin.md.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <iostream>
+
+#include "shoal/origin/config.hpp"
+#include "shoal/origin/http_server.hpp"
+#include "shoal/origin/media_input.hpp"
+#include "shoal/protocol/json_line.hpp"
+
+extern "C" {
+#include <libavutil/log.h>
+}
+
+namespace net = boost::asio;
+using namespace shoal::origin;
+
+int main(int argc, char** argv) {
+  OriginConfig config;
+  try {
+    config = parse_origin_args(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "shoal-origin: " << e.what() << "\n";
+    return 2;
+  }
+  if (config.help) {
+    std::cout << origin_usage();
+    return 0;
+  }
+  av_log_set_level(AV_LOG_ERROR);
+
+  try {
+    net::io_context io;
+    const net::ip::tcp::endpoint endpoint(net::ip::make_address(config.listen.host), config.listen.port);
+    ChannelMap channels;
+    Router router(channels);
+    HttpServer server(io, endpoint, router);
+    const auto bound = server.local_endpoint();
+    const std::string address = bound.address().to_string() + ":" + std::to_string(bound.port());
+
+    auto add = [&](const NamedInput& in, bool live) {
+      ChannelConfig cc;
+      cc.name = in.name;
+      cc.live = live;
+      cc.input = in.input;
+      cc.loop = config.loop;
+      cc.target = config.chunk_duration;
+      cc.dvr = config.dvr;
+      cc.data_root = config.data_dir;
+      auto channel = std::make_unique<Channel>(cc, swarm_id_for(address, in.name));
+      channel->start();
+      const auto chunks = channel->store().chunks();
+      std::cerr << "shoal-origin: channel " << in.name << (live ? " (live)" : " (vod)") << ": " << chunks.size()
+                << " chunks" << (channel->reused_from_disk() ? " reused from disk" : "") << "\n";
+      channels.emplace(in.name, std::move(channel));
+    };
+    for (const NamedInput& in : config.vod) add(in, false);
+    for (const NamedInput& in : config.live) add(in, true);
+
+    net::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code&, int) {
+      std::cerr << "shoal-origin: shutting down\n";
+      server.stop();
+      io.stop();
+    });
+    server.start();
+    std::cout << shoal::JsonLine().add("event", "listening").add("address", address).str() << std::endl;
+    io.run();
+    for (auto& [name, channel] : channels) channel->stop();
+    return 0;
+  } catch (const InputError& e) {
+    std::cerr << "shoal-origin: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "shoal-origin: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,253 @@
+#include "shoal/origin/router.hpp"
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+
+#include "shoal/origin/hls_playlist.hpp"
+#include "shoal/origin/manifest.hpp"
+#include "shoal/origin/range.hpp"
+#include "shoal/origin/sha256.hpp"
+#include "shoal/protocol/json_line.hpp"
+
+namespace shoal::origin {
+
+HttpReply text_reply(int status, std::string body, std::string content_type) {
+  HttpReply r;
+  r.status = status;
+  r.content_type = std::move(content_type);
+  r.length = body.size();
+  r.body = std::make_shared<const std::string>(std::move(body));
+  return r;
+}
+
+namespace {
+
+HttpReply error(int status, const std::string& why) { return text_reply(status, why + "\n"); }
+
+}  // namespace
+
+HttpReply Router::handle(const HttpRequest& request) {
+  std::string path = request.target;
+  std::string query;
+  if (const auto q = path.find('?'); q != std::string::npos) {
+    query = path.substr(q + 1);
+    path.resize(q);
+  }
+  if (path == "/channels" || path == "/stats" || path == "/metrics") {
+    if (request.method != "GET") return error(405, "method not allowed");
+    if (path == "/channels") return channels_json();
+    return path == "/stats" ? stats_json() : metrics();
+  }
+  if (path.rfind("/c/", 0) != 0) return error(404, "not found");
+  const auto slash = path.find('/', 3);
+  if (slash == std::string::npos) return error(404, "not found");
+  const std::string name = path.substr(3, slash - 3);
+  const auto it = channels_.find(name);
+  if (it == channels_.end()) return error(404, "no such channel");
+  return channel_route(request, *it->second, path.substr(slash + 1), query);
+}
+
+HttpReply Router::channel_route(const HttpRequest& request, Channel& channel, const std::string& rest,
+                                const std::string& query) {
+  const bool get = request.method == "GET";
+  const bool post = request.method == "POST";
+  if (rest == "manifest") {
+    if (!get) return error(405, "method not allowed");
+    const wire::Manifest m = build_manifest(channel);
+    HttpReply r = query.find("format=json") != std::string::npos
+                      ? text_reply(200, manifest_json(m) + "\n", "application/json")
+                      : text_reply(200, m.SerializeAsString(), "application/x-protobuf");
+    r.headers.emplace_back("Cache-Control", channel.live() ? "no-cache" : "public, max-age=60");
+    return r;
+  }
+  if (rest == "index.m3u8") {
+    if (!get) return error(405, "method not allowed");
+    PlaylistInput in;
+    in.chunks = channel.store().chunks();
+    in.live = channel.live();
+    in.target = channel.target();
+    in.discontinuity_sequence = channel.store().evicted_discontinuities();
+    HttpReply r = text_reply(200, hls_playlist(in), "application/vnd.apple.mpegurl");
+    r.headers.emplace_back("Cache-Control", channel.live() ? "max-age=1" : "public, max-age=60");
+    return r;
+  }
+  if (rest.rfind("chunk/", 0) == 0) {
+    if (!get) return error(405, "method not allowed");
+    return chunk(request, channel, rest.substr(6));
+  }
+  if (rest == "announce" || rest == "report") {
+    if (!post) return error(405, "method not allowed");
+    if (rest == "announce") {
+      wire::AnnounceRequest req;
+      if (!req.ParseFromString(request.body)) return error(400, "body is not a wire::AnnounceRequest");
+      if (req.listen_port() > 65535) return error(400, "listen_port out of range");
+      const wire::AnnounceReply reply =
+          channel.tracker().announce(req, request.remote_host, std::chrono::steady_clock::now());
+      return text_reply(200, reply.SerializeAsString(), "application/x-protobuf");
+    }
+    wire::QoeReport report;
+    if (!report.ParseFromString(request.body)) return error(400, "body is not a wire::QoeReport");
+    channel.stats().add_report(report);
+    HttpReply r = text_reply(204, "");
+    return r;
+  }
+  return error(404, "not found");
+}
+
+HttpReply Router::chunk(const HttpRequest& request, Channel& channel, const std::string& seq_text) {
+  // "{seq}.ts", seq in decimal.
+  if (seq_text.size() < 4 || seq_text.size() > 23 || seq_text.compare(seq_text.size() - 3, 3, ".ts") != 0) {
+    return error(404, "not found");
+  }
+  std::uint64_t seq = 0;
+  const char* first = seq_text.data();
+  const char* last = first + seq_text.size() - 3;
+  const auto parsed = std::from_chars(first, last, seq);
+  if (parsed.ec != std::errc() || parsed.ptr != last) return error(400, "bad chunk number");
+  const auto info = channel.store().info(seq);
+  protocol::ChunkPayload payload = info ? channel.store().payload(seq) : nullptr;
+  if (!payload) return error(404, "no such chunk (unknown or evicted)");
+
+  HttpReply r;
+  r.content_type = "video/mp2t";
+  const std::string etag = "\"" + to_hex(info->sha256) + "\"";
+  r.headers.emplace_back("ETag", etag);
+  // A chunk's bytes never change: caches may keep it for good.
+  r.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
+  r.headers.emplace_back("Accept-Ranges", "bytes");
+  if (!request.if_none_match.empty() && request.if_none_match == etag) {
+    r.status = 304;
+    return r;
+  }
+  r.body = std::move(payload);
+  r.length = r.body->size();
+  if (!request.range.empty()) {
+    const ByteRange range = parse_range(request.range, r.body->size());
+    if (range.kind == ByteRange::Kind::unsatisfiable) {
+      HttpReply bad = error(416, "range not satisfiable");
+      bad.headers.emplace_back("Content-Range", "bytes */" + std::to_string(r.body->size()));
+      return bad;
+    }
+    if (range.kind == ByteRange::Kind::range) {
+      r.status = 206;
+      r.offset = range.first;
+      r.length = range.last - range.first + 1;
+      r.headers.emplace_back("Content-Range", "bytes " + std::to_string(range.first) + "-" +
+                                                  std::to_string(range.last) + "/" + std::to_string(r.body->size()));
+    }
+  }
+  channel.stats().add_http_bytes(r.length);
+  channel.stats().add_http_request();
+  return r;
+}
+
+HttpReply Router::channels_json() {
+  std::string list = "[";
+  for (auto& [name, channel] : channels_) {
+    if (list.size() > 1) list += ",";
+    const auto chunks = channel->store().chunks();
+    list += JsonLine()
+                .add("name", name)
+                .add("live", channel->live())
+                .add("chunks", chunks.size())
+                .add("live_edge", chunks.empty() ? 0 : chunks.back().seq)
+                .add("manifest", "/c/" + name + "/manifest")
+                .add("playlist", "/c/" + name + "/index.m3u8")
+                .str();
+  }
+  list += "]";
+  HttpReply r = text_reply(200, JsonLine().add_raw("channels", list).str() + "\n", "application/json");
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  return r;
+}
+
+HttpReply Router::stats_json() {
+  const auto now = std::chrono::steady_clock::now();
+  std::string list = "[";
+  for (auto& [name, channel] : channels_) {
+    if (list.size() > 1) list += ",";
+    const QoeAggregate q = channel->stats().qoe();
+    const std::string qoe = JsonLine()
+                                .add("sessions", q.sessions)
+                                .add("startup_reports", q.startup_count)
+                                .add("startup_mean_ms", q.startup_mean_ms)
+                                .add("startup_max_ms", q.startup_max_ms)
+                                .add("stalls", q.stalls)
+                                .add("stall_ms", q.stall_ms)
+                                .add("sessions_with_stalls", q.sessions_with_stalls)
+                                .add("hash_failures", q.hash_failures)
+                                .str();
+    list += JsonLine()
+                .add("name", name)
+                .add("live", channel->live())
+                .add("viewers", channel->tracker().active(now))
+                .add("chunks", channel->store().chunks().size())
+                .add("http_requests", channel->stats().http_requests())
+                .add("http_bytes", channel->stats().http_bytes())
+                .add("mesh_bytes_seeded", channel->stats().mesh_bytes_seeded())
+                .add("reported_bytes_from_peers", q.bytes_from_peers)
+                .add("reported_bytes_from_origin", q.bytes_from_origin)
+                .add("offload_ratio", channel->stats().offload_ratio())
+                .add_raw("qoe", qoe)
+                .str();
+  }
+  list += "]";
+  HttpReply r = text_reply(200, JsonLine().add_raw("channels", list).str() + "\n", "application/json");
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  return r;
+}
+
+HttpReply Router::metrics() {
+  const auto now = std::chrono::steady_clock::now();
+  struct Family {
+    const char* name;
+    const char* type;
+    const char* help;
+  };
+  static constexpr Family kFamilies[] = {
+      {"shoal_origin_viewers", "gauge", "Peers that announced within the tracker TTL"},
+      {"shoal_origin_chunks", "gauge", "Chunks held (live: the DVR window)"},
+      {"shoal_origin_http_requests_total", "counter", "Chunk requests served over HTTP"},
+      {"shoal_origin_http_bytes_total", "counter", "Chunk bytes served over HTTP"},
+      {"shoal_origin_mesh_bytes_seeded_total", "counter", "Chunk bytes the origin uploaded into the mesh"},
+      {"shoal_origin_reported_bytes_from_peers_total", "counter", "Bytes viewers report receiving from peers"},
+      {"shoal_origin_reported_bytes_from_origin_total", "counter", "Bytes viewers report receiving from the origin"},
+      {"shoal_origin_offload_ratio", "gauge", "1 - origin bytes / bytes viewers received"},
+      {"shoal_origin_qoe_sessions", "gauge", "Playback sessions that reported"},
+      {"shoal_origin_startup_delay_ms_mean", "gauge", "Mean reported start-up delay"},
+      {"shoal_origin_startup_delay_ms_max", "gauge", "Largest reported start-up delay"},
+      {"shoal_origin_stalls_total", "counter", "Stalls reported"},
+      {"shoal_origin_stall_ms_total", "counter", "Stalled playback time reported"},
+  };
+  std::string out;
+  for (const Family& f : kFamilies) {
+    out += std::string("# HELP ") + f.name + " " + f.help + "\n# TYPE " + f.name + " " + f.type + "\n";
+    for (auto& [name, channel] : channels_) {
+      const QoeAggregate q = channel->stats().qoe();
+      const std::string metric = f.name;
+      double value = 0;
+      if (metric == "shoal_origin_viewers") value = static_cast<double>(channel->tracker().active(now));
+      if (metric == "shoal_origin_chunks") value = static_cast<double>(channel->store().chunks().size());
+      if (metric == "shoal_origin_http_requests_total") value = static_cast<double>(channel->stats().http_requests());
+      if (metric == "shoal_origin_http_bytes_total") value = static_cast<double>(channel->stats().http_bytes());
+      if (metric == "shoal_origin_mesh_bytes_seeded_total") {
+        value = static_cast<double>(channel->stats().mesh_bytes_seeded());
+      }
+      if (metric == "shoal_origin_reported_bytes_from_peers_total") value = static_cast<double>(q.bytes_from_peers);
+      if (metric == "shoal_origin_reported_bytes_from_origin_total") value = static_cast<double>(q.bytes_from_origin);
+      if (metric == "shoal_origin_offload_ratio") value = channel->stats().offload_ratio();
+      if (metric == "shoal_origin_qoe_sessions") value = static_cast<double>(q.sessions);
+      if (metric == "shoal_origin_startup_delay_ms_mean") value = q.startup_mean_ms;
+      if (metric == "shoal_origin_startup_delay_ms_max") value = static_cast<double>(q.startup_max_ms);
+      if (metric == "shoal_origin_stalls_total") value = static_cast<double>(q.stalls);
+      if (metric == "shoal_origin_stall_ms_total") value = static_cast<double>(q.stall_ms);
+      char number[64];
+      std::snprintf(number, sizeof number, "%.17g", value);
+      out += metric + "{channel=\"" + name + "\"} " + number + "\n";
+    }
+  }
+  return text_reply(200, out, "text/plain; version=0.0.4");
+}
+
+}  // namespace shoal::origin
