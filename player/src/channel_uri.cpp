@@ -15,8 +15,9 @@ std::optional<peer::ChannelUri> channel_uri_from_string(std::string_view uri, st
   const char* scheme = gst_uri_get_scheme(parsed);
   const char* host = gst_uri_get_host(parsed);
   const guint port = gst_uri_get_port(parsed);
-  const char* path = gst_uri_get_path(parsed);
+  gchar* path = gst_uri_get_path(parsed);  // transfer full
   std::string channel = path != nullptr ? path : "";
+  g_free(path);
   while (!channel.empty() && channel.front() == '/') channel.erase(0, 1);
   while (!channel.empty() && channel.back() == '/') channel.pop_back();
   if (scheme == nullptr || g_ascii_strcasecmp(scheme, "shoal") != 0) {

@@ -499,6 +499,7 @@ void SrcState::tick() {
   }
   // Live pipelines do not pause for buffering, so only VoD asks the application to.
   if (update.kind != StallUpdate::Kind::none && !live_) {
+    GST_DEBUG_OBJECT(element_, "buffering %d%%", update.percent);
     gst_element_post_message(GST_ELEMENT_CAST(element_),
                              gst_message_new_buffering(GST_OBJECT_CAST(element_), update.percent));
   }

@@ -1,0 +1,182 @@
+// shoalsrc in a pipeline, observed from the bus as an application sees it:
+// errors with human messages (never a hang), BUFFERING with hysteresis, and
+// the shoal-qoe element messages.
+#include <gst/gst.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "scripted_peer.hpp"
+
+namespace shoal::player::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+class ShoalSrcBus : public testing::Test {
+ protected:
+  void SetUp() override {
+    peer_ = std::make_shared<ScriptedPeer>();
+    peer_->info = make_channel(false, 10, 1000ms);
+    install(peer_);
+  }
+  void TearDown() override {
+    if (pipeline_ != nullptr) {
+      gst_element_set_state(pipeline_, GST_STATE_NULL);
+      gst_object_unref(bus_);
+      gst_object_unref(pipeline_);
+    }
+  }
+  void make(const char* extra = "") {
+    const std::string description =
+        std::string("shoalsrc name=src location=shoal://127.0.0.1:9/clip ") + extra + " ! fakesink sync=false";
+    pipeline_ = gst_parse_launch(description.c_str(), nullptr);
+    ASSERT_NE(pipeline_, nullptr);
+    bus_ = gst_element_get_bus(pipeline_);
+  }
+  // The first message of `types` within `timeout`, or null.
+  GstMessage* wait_for(GstMessageType types, std::chrono::milliseconds timeout) {
+    return gst_bus_timed_pop_filtered(bus_, static_cast<GstClockTime>(timeout.count()) * GST_MSECOND, types);
+  }
+  // The next shoal-qoe message with `reason`, or null.
+  GstMessage* wait_qoe(const char* reason, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      GstMessage* m = wait_for(GST_MESSAGE_ELEMENT, 100ms);
+      if (m == nullptr) continue;
+      const GstStructure* s = gst_message_get_structure(m);
+      if (gst_structure_has_name(s, "shoal-qoe") && g_strcmp0(gst_structure_get_string(s, "reason"), reason) == 0) {
+        return m;
+      }
+      gst_message_unref(m);
+    }
+    return nullptr;
+  }
+  void expect_error(GQuark domain, gint code, const char* words) {
+    const auto before = std::chrono::steady_clock::now();
+    gst_element_set_state(pipeline_, GST_STATE_PLAYING);
+    GstMessage* m = wait_for(GST_MESSAGE_ERROR, 5000ms);
+    ASSERT_NE(m, nullptr) << "no error within 5 s";
+    EXPECT_LT(std::chrono::steady_clock::now() - before, 5s);
+    GError* error = nullptr;
+    gst_message_parse_error(m, &error, nullptr);
+    EXPECT_EQ(error->domain, domain);
+    EXPECT_EQ(error->code, code);
+    EXPECT_NE(std::string(error->message).find(words), std::string::npos) << error->message;
+    g_error_free(error);
+    gst_message_unref(m);
+  }
+
+  std::shared_ptr<ScriptedPeer> peer_;
+  GstElement* pipeline_ = nullptr;
+  GstBus* bus_ = nullptr;
+};
+
+TEST_F(ShoalSrcBus, UnreachableOriginIsAnErrorWithItsMessage) {
+  peer_->start_error = "origin 127.0.0.1:9 unreachable: Connection refused";
+  make();
+  expect_error(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, "unreachable");
+}
+
+TEST_F(ShoalSrcBus, UnknownChannelIsNotFound) {
+  peer_->start_error = "channel 'clip' not found on origin 127.0.0.1:9";
+  make();
+  expect_error(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND, "not found");
+}
+
+TEST_F(ShoalSrcBus, ProtocolVersionMismatchIsAStreamError) {
+  peer_->start_error = "protocol version mismatch: origin speaks 2, we speak 1";
+  make();
+  expect_error(GST_STREAM_ERROR, GST_STREAM_ERROR_WRONG_TYPE, "version");
+}
+
+TEST_F(ShoalSrcBus, SilentOriginTimesOutWithinFiveSeconds) {
+  peer_->info.reset();  // the manifest never comes
+  make();
+  expect_error(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, "did not answer");
+}
+
+TEST_F(ShoalSrcBus, MissingLocationIsAnError) {
+  pipeline_ = gst_parse_launch("shoalsrc ! fakesink", nullptr);
+  bus_ = gst_element_get_bus(pipeline_);
+  expect_error(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_FAILED, "no shoal://");
+}
+
+TEST_F(ShoalSrcBus, ErrorDuringPlaybackEndsTheStream) {
+  make();
+  gst_element_set_state(pipeline_, GST_STATE_PLAYING);
+  peer_->deliver(0);
+  GstMessage* start = wait_qoe("start", 3000ms);
+  ASSERT_NE(start, nullptr);
+  gst_message_unref(start);
+  peer_->callbacks.on_error("origin 127.0.0.1:9 unreachable: Connection reset");
+  GstMessage* m = wait_for(GST_MESSAGE_ERROR, 3000ms);
+  ASSERT_NE(m, nullptr);
+  gst_message_unref(m);
+}
+
+TEST_F(ShoalSrcBus, StartMessageCarriesTheStartupDelay) {
+  make();
+  gst_element_set_state(pipeline_, GST_STATE_PLAYING);
+  std::this_thread::sleep_for(50ms);
+  peer_->deliver(0);
+  GstMessage* m = wait_qoe("start", 3000ms);
+  ASSERT_NE(m, nullptr);
+  guint64 startup = 0;
+  ASSERT_TRUE(gst_structure_get_uint64(gst_message_get_structure(m), "startup-delay", &startup));
+  EXPECT_GE(startup, 50 * GST_MSECOND);
+  EXPECT_LT(startup, 3 * GST_SECOND);
+  gst_message_unref(m);
+}
+
+TEST_F(ShoalSrcBus, StallPostsBufferingWithHysteresisAndIsCounted) {
+  make("buffer-target=2000");
+  GstElement* src = gst_bin_get_by_name(GST_BIN(pipeline_), "src");
+  gst_element_set_state(pipeline_, GST_STATE_PLAYING);
+  peer_->deliver(0);  // one second of media, then nothing
+  GstMessage* m = wait_for(GST_MESSAGE_BUFFERING, 4000ms);
+  ASSERT_NE(m, nullptr) << "no BUFFERING when the playhead ran out of media";
+  gint percent = -1;
+  gst_message_parse_buffering(m, &percent);
+  EXPECT_EQ(percent, 0);
+  gst_message_unref(m);
+  // The playhead stays where media ran out (1 s in): filling to 1 s ahead is not enough.
+  peer_->deliver(1);
+  m = wait_for(GST_MESSAGE_BUFFERING, 2000ms);
+  ASSERT_NE(m, nullptr);
+  gst_message_parse_buffering(m, &percent);
+  EXPECT_GT(percent, 0);
+  EXPECT_LT(percent, 100);
+  gst_message_unref(m);
+  // The stall began a little past 1 s (the monitor ticks every 100 ms), so
+  // two more seconds of media refill the 2 s target.
+  peer_->deliver(2);
+  peer_->deliver(3);
+  percent = -1;
+  while (percent != 100) {
+    m = wait_for(GST_MESSAGE_BUFFERING, 2000ms);
+    ASSERT_NE(m, nullptr) << "no BUFFERING 100 once the target was refilled";
+    gst_message_parse_buffering(m, &percent);
+    gst_message_unref(m);
+  }
+  GstMessage* qoe = wait_qoe("stall-end", 2000ms);
+  ASSERT_NE(qoe, nullptr);
+  guint stalls = 0;
+  guint64 stall_ns = 0;
+  const GstStructure* s = gst_message_get_structure(qoe);
+  ASSERT_TRUE(gst_structure_get_uint(s, "stall-count", &stalls));
+  ASSERT_TRUE(gst_structure_get_uint64(s, "stall-duration", &stall_ns));
+  EXPECT_EQ(stalls, 1u);
+  EXPECT_GT(stall_ns, 0u);
+  gst_message_unref(qoe);
+  std::lock_guard lock(peer_->mutex);
+  ASSERT_TRUE(peer_->playhead.has_value()) << "the element feeds its playhead to the peer";
+  EXPECT_GE(peer_->playhead->count(), 1'400'000 + 900'000);
+  gst_object_unref(src);
+}
+
+}  // namespace
+}  // namespace shoal::player::test
