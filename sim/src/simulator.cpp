@@ -1,0 +1,312 @@
+#include "simulator.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+namespace shoal::sim {
+namespace {
+
+double seconds(Time t) { return static_cast<double>(t.count()) * 1e-6; }
+
+std::string fixed_id(const char* prefix, std::uint64_t n, std::size_t size) {
+  std::string id = prefix + std::to_string(n);
+  id.resize(size, '.');
+  return id;
+}
+
+}  // namespace
+
+Simulator::Simulator(const Scenario& scenario, Network& network, SimOptions options)
+    : sc_(scenario),
+      net_(network),
+      options_(std::move(options)),
+      policy_(options_.policy.value_or(scenario.policy)),
+      rng_(scenario.seed * 0x9e3779b97f4a7c15ull + 7) {}
+
+Simulator::~Simulator() = default;
+
+std::unique_ptr<peer::PeerCore> Simulator::make_core(std::uint32_t p, bool seed) {
+  peer::PeerConfig c;
+  c.peer_id = peers_[p].address.peer_id;
+  c.swarm_id = fixed_id("shoal-sim/", sc_.seed, 32);
+  c.listen_port = peers_[p].address.port;
+  c.rng_seed = sc_.seed * 1000003ull + p;
+  c.seed = seed;
+  c.policy = policy_;
+  c.neighbor_policy = sc_.neighbor_policy;
+  c.buffer_target = sc_.buffer_target;
+  c.vod_window = sc_.vod_window;
+  c.min_neighbors = sc_.neighbor_count;
+  c.max_neighbors = 2 * sc_.neighbor_count;
+  c.max_upload_bps = 0;  // the network model holds each uplink to its capacity
+  // Hashing every copy of every chunk would dominate a 10,000-peer run; every payload in the
+  // simulation is the origin's own buffer, so identity is the integrity check.
+  c.verify_chunk = [payloads = &payloads_](const peer::ChunkMeta& meta, const std::string& bytes) {
+    return meta.seq < payloads->size() && (*payloads)[meta.seq].get() == &bytes;
+  };
+  return std::make_unique<peer::PeerCore>(std::move(c));
+}
+
+Summary Simulator::run() {
+  const auto wall_start = std::chrono::steady_clock::now();
+  const std::uint32_t n = static_cast<std::uint32_t>(sc_.peers.size());
+  const Time d = sc_.chunk_duration;
+  const Time content = d * static_cast<std::int64_t>(sc_.chunk_count);
+  end_ = sc_.live ? sc_.length : (sc_.file_download ? 20 * sc_.length : sc_.length + content);
+  preroll_ = sc_.live ? static_cast<peer::Seq>(sc_.buffer_target / d) + 2 : sc_.chunk_count;
+
+  origin_node_ = net_.add_node(sc_.origin_up_bps, std::numeric_limits<double>::infinity());
+  peers_.resize(n + 1);
+  rows_.resize(n);
+  alive_pos_.assign(n, 0);
+  for (std::uint32_t p = 0; p <= n; ++p) {
+    auto& st = peers_[p];
+    const bool is_seed = p == n;
+    st.node = is_seed ? origin_node_ : net_.add_node(sc_.peers[p].up_bps, sc_.peers[p].down_bps);
+    st.latency = is_seed ? sc_.origin_latency : sc_.peers[p].latency;
+    st.address.host =
+        "10." + std::to_string(p >> 16 & 255) + "." + std::to_string(p >> 8 & 255) + "." + std::to_string(p & 255);
+    st.address.port = 7000;
+    st.address.peer_id = fixed_id(is_seed ? "origin-seed-" : "sim-peer-", p, 20);
+    by_host_[st.address.host] = p;
+    if (is_seed) break;
+    rows_[p].index = p;
+    rows_[p].upload_class = sc_.peers[p].upload_class;
+    rows_[p].up_bps = sc_.peers[p].up_bps;
+    rows_[p].join_s = seconds(sc_.peers[p].join);
+    schedule(sc_.peers[p].join, Event{Kind::join, p});
+    if (sc_.peers[p].leave < end_) schedule(sc_.peers[p].leave, Event{Kind::leave, p});
+  }
+  seed_ = n;
+  for (peer::Seq s = 0; s < preroll_; ++s) payload(s);
+  produced_ = preroll_;
+  if (sc_.origin_seeder) {
+    auto& seed = peers_[seed_];
+    seed.core = make_core(seed_, true);
+    seed.alive = true;
+    seed.core->on_channel(snapshot(), now_);
+    for (peer::Seq s = 0; s < produced_; ++s) seed.core->add_chunk(s, payloads_[s], now_);
+    settle(seed_);
+  }
+  if (sc_.live) schedule(d, Event{Kind::produce, 0, produced_});
+  schedule(std::chrono::seconds(1), Event{Kind::sample});
+
+  auto last_progress = wall_start;
+  while (true) {
+    const Time limit = queue_.empty() ? end_ : std::min(queue_.next_time(), end_);
+    Time reached{0};
+    auto done = net_.advance(limit, reached);
+    if (!done.empty()) {
+      now_ = reached;
+      for (FlowId f : done) flow_done(f);
+      events_ += done.size();
+      continue;
+    }
+    if (queue_.empty() || queue_.next_time() > end_) break;
+    Event event = queue_.pop(now_);
+    ++events_;
+    dispatch(event);
+    if (sc_.file_download && finished_ == n) break;
+    if (options_.progress && (events_ & 0xffff) == 0) {
+      const auto wall = std::chrono::steady_clock::now();
+      if (wall - last_progress > std::chrono::seconds(5)) {
+        last_progress = wall;
+        std::fprintf(stderr, "shoal-sim: %s t=%.0fs viewers=%zu flows=%zu events=%llu\n", peer::to_string(policy_),
+                     seconds(now_), alive_.size(), net_.active_flows(), static_cast<unsigned long long>(events_));
+      }
+    }
+  }
+  account_population();
+  for (std::uint32_t p = 0; p < n; ++p) {
+    if (peers_[p].alive) finish_row(p);
+  }
+
+  Summary s;
+  s.scenario = sc_.name;
+  s.policy = peer::to_string(policy_);
+  s.network = options_.network_name;
+  s.peers = n;
+  s.origin_http_bytes = origin_http_bytes_;
+  s.origin_seed_bytes = origin_seed_bytes_;
+  s.origin_bytes = origin_http_bytes_ + origin_seed_bytes_;
+  s.cs_origin_bytes = delivered_bytes_;
+  s.bound_bytes = bound_bytes_;
+  const double cs = static_cast<double>(delivered_bytes_);
+  s.offload = cs > 0 ? 1.0 - static_cast<double>(s.origin_bytes) / cs : 0.0;
+  s.offload_bound = cs > 0 ? 1.0 - bound_bytes_ / cs : 0.0;
+  s.efficiency = s.origin_bytes > 0 ? bound_bytes_ / static_cast<double>(s.origin_bytes) : 0.0;
+  summarise_peers(rows_, sc_.class_names, s);
+  if (sc_.file_download) {
+    for (const auto& r : rows_)
+      s.distribution_s = std::max(s.distribution_s, r.completion_s < 0 ? seconds(now_) : r.join_s + r.completion_s);
+  }
+  s.sim_s = seconds(now_);
+  s.events = events_;
+  s.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  if (!options_.out_dir.empty()) {
+    std::filesystem::create_directories(options_.out_dir);
+    const std::string stem = options_.out_dir + "/" + sc_.name + "-" + s.policy;
+    write_series_csv(stem + "-series.csv", series_);
+    write_peers_csv(stem + "-peers.csv", rows_, sc_.class_names);
+  }
+  return s;
+}
+
+void Simulator::dispatch(Event& e) {
+  auto& st = peers_[e.peer];
+  switch (e.kind) {
+    case Kind::join:
+      return join(e.peer);
+    case Kind::leave:
+      return leave(e.peer);
+    case Kind::produce:
+      return produce(e.a);
+    case Kind::sample:
+      return sample();
+    case Kind::origin_request:
+      return origin_request(e.peer, e.a);
+    default:
+      break;
+  }
+  if (!st.alive) return;
+  switch (e.kind) {
+    case Kind::timer:
+      if (e.a != st.timer_version) return;
+      st.timer_at = Time::max();
+      st.core->on_timer(now_);
+      break;
+    case Kind::message: {
+      auto it = conns_.find(e.a);
+      if (it == conns_.end() || !it->second.open || !it->second.announced) return;
+      if (const auto* data = std::get_if<protocol::ChunkData>(&e.message); data && e.peer != seed_) {
+        rows_[e.peer].bytes_from_peers += sc_.chunk_bytes;
+      }
+      st.core->on_message(e.a, std::move(e.message), now_);
+      break;
+    }
+    case Kind::connected: {
+      auto it = conns_.find(e.a);
+      if (it == conns_.end() || !it->second.open) {
+        if (e.b) st.core->on_connect_failed(e.address, now_);
+        break;
+      }
+      it->second.announced = true;
+      st.core->on_connected(e.a, peers_[it->second.remote].address, e.b != 0, now_);
+      break;
+    }
+    case Kind::connect_failed:
+      st.core->on_connect_failed(e.address, now_);
+      break;
+    case Kind::disconnected: {
+      auto it = conns_.find(e.a);
+      if (it == conns_.end() || !it->second.open) return;
+      const bool announced = it->second.announced;
+      close_end(e.a, false);
+      if (!announced) return;
+      st.core->on_disconnected(e.a, now_);
+      break;
+    }
+    case Kind::origin_reply:
+      if (e.b && e.peer != seed_) rows_[e.peer].bytes_from_origin += sc_.chunk_bytes;
+      st.core->on_origin_chunk(e.a, e.b ? payloads_[e.a] : nullptr, now_);
+      break;
+    case Kind::tracker_reply:
+      st.core->on_tracker_peers(tracker_reply(e.peer, e.a, static_cast<int>(e.b)), now_);
+      break;
+    default:
+      return;
+  }
+  settle(e.peer);
+}
+
+void Simulator::settle(std::uint32_t p) {
+  auto& st = peers_[p];
+  if (!st.alive) return;
+  auto actions = st.core->take_actions();
+  for (auto& action : actions) {
+    perform(p, action);
+    if (!st.alive) return;
+  }
+  const Time next = st.core->next_deadline();
+  if (next == st.timer_at) return;
+  st.timer_at = next;
+  ++st.timer_version;
+  if (next < end_ + std::chrono::seconds(1)) schedule(std::max(next, now_), Event{Kind::timer, p, st.timer_version});
+}
+
+void Simulator::join(std::uint32_t p) {
+  auto& st = peers_[p];
+  account_population();
+  st.alive = true;
+  st.watching = true;
+  ++watching_;
+  upload_present_bps_ += sc_.peers[p].up_bps;
+  alive_pos_[p] = static_cast<std::uint32_t>(alive_.size());
+  alive_.push_back(p);
+  st.core = make_core(p, false);
+  st.core->on_channel(snapshot(), now_);
+  if (sc_.live) {
+    const auto behind = static_cast<peer::Seq>((sc_.buffer_target + sc_.chunk_duration - Time(1)) / sc_.chunk_duration);
+    st.first = produced_ > behind ? produced_ - behind : 0;
+  }
+  st.next_expected = st.first;
+  st.core->start_playback(st.first, now_);
+  settle(p);
+}
+
+void Simulator::leave(std::uint32_t p) {
+  auto& st = peers_[p];
+  if (!st.alive) return;
+  account_population();
+  finish_row(p);
+  st.alive = false;
+  if (st.watching) --watching_;
+  st.watching = false;
+  upload_present_bps_ -= sc_.peers[p].up_bps;
+  const auto conns = std::move(st.conns);
+  for (auto c : conns) close_end(c, true);
+  for (FlowId f : st.http_flows) {
+    net_.cancel_flow(f, now_);
+    flows_.erase(f);
+  }
+  st.http_flows.clear();
+  st.core.reset();
+  const std::uint32_t pos = alive_pos_[p];
+  alive_[pos] = alive_.back();
+  alive_pos_[alive_[pos]] = pos;
+  alive_.pop_back();
+}
+
+void Simulator::account_population() {
+  if (watching_ > 0) {
+    const double r = sc_.bitrate_bps;
+    const double need = std::max(r, watching_ * r - upload_present_bps_);
+    bound_bytes_ += need / 8.0 * seconds(now_ - bound_since_);
+  }
+  bound_since_ = now_;
+}
+
+void Simulator::finish_row(std::uint32_t p) {
+  const auto& stats = peers_[p].core->stats();
+  auto& row = rows_[p];
+  row.leave_s = seconds(now_);
+  row.started = stats.started;
+  row.startup_ms = static_cast<double>(stats.startup_delay.count()) / 1000.0;
+  row.stalls = stats.stalls;
+  row.stall_ms = static_cast<double>(stats.stall_time.count()) / 1000.0;
+  row.chunks_played = stats.chunks_played;
+  row.chunks_late = stats.chunks_late;
+  row.hash_failures = stats.hash_failures;
+  if (sc_.live && stats.started) {
+    // The chunk `first` is complete at the edge (first - preroll + 1)·d; it starts playing after start-up,
+    // and every stall since pushes the playhead further behind.
+    const double produced_at =
+        static_cast<double>(peers_[p].first + 1 - std::min<peer::Seq>(peers_[p].first + 1, preroll_)) *
+        seconds(sc_.chunk_duration);
+    row.lag_ms = (row.join_s + row.startup_ms / 1000.0 + row.stall_ms / 1000.0 - produced_at) * 1000.0;
+  }
+}
+
+}  // namespace shoal::sim

@@ -1,0 +1,159 @@
+// The event loop: one unchanged PeerCore per viewer plus the origin's seed
+// PeerCore, driven in simulated time. Actions become events: messages cross the
+// network model (chunk data as flows, control messages as latency only, FIFO per
+// connection direction like TCP), origin fetches are flows over the origin's
+// uplink, the tracker answers announces, deliveries feed the accounting.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "event_queue.hpp"
+#include "metrics.hpp"
+#include "network.hpp"
+#include "scenario.hpp"
+#include "shoal/peer/core/peer_core.hpp"
+
+namespace shoal::sim {
+
+struct SimOptions {
+  std::optional<peer::Policy> policy;  // overrides the scenario's
+  bool progress = false;               // progress lines on stderr
+  std::string network_name = "fluid";
+  std::string out_dir;  // CSV files when not empty
+};
+
+class Simulator {
+ public:
+  Simulator(const Scenario& scenario, Network& network, SimOptions options);
+  ~Simulator();
+  /// Runs the scenario to its end and returns the summary.
+  Summary run();
+
+  const std::vector<PeerRow>& peer_rows() const { return rows_; }
+  const std::vector<SeriesRow>& series() const { return series_; }
+
+ private:
+  enum class Kind : std::uint8_t {
+    join,
+    leave,
+    timer,
+    message,
+    connected,
+    connect_failed,
+    disconnected,
+    origin_request,
+    origin_reply,
+    tracker_reply,
+    produce,
+    sample
+  };
+  struct Event {
+    Event() = default;
+    Event(Kind k, std::uint32_t p = 0, std::uint64_t a_ = 0, std::uint64_t b_ = 0, protocol::Message m = {})
+        : kind(k), peer(p), a(a_), b(b_), message(std::move(m)) {}
+    Kind kind = Kind::timer;
+    std::uint32_t peer = 0;
+    std::uint64_t a = 0, b = 0;
+    protocol::Message message;
+    protocol::PeerAddress address;  // connect_failed
+  };
+  struct Direction {
+    std::deque<protocol::Message> queue;  // waiting behind the chunk in flight
+    FlowId flow = 0;
+    protocol::Message in_flight;
+  };
+  struct ConnEnd {
+    std::uint32_t owner = 0, remote = 0;
+    peer::ConnectionId remote_conn = 0;
+    bool open = true;
+    bool announced = false;  // the owner's core has seen on_connected
+    bool outbound = false;
+    Direction out;
+  };
+  struct FlowUse {
+    bool http = false;
+    peer::ConnectionId conn = 0;  // sender's end, for chunk data
+    std::uint32_t peer = 0;       // receiver of an HTTP fetch
+    peer::Seq seq = 0;
+  };
+  struct PeerState {
+    std::unique_ptr<peer::PeerCore> core;
+    NodeId node = 0;
+    protocol::PeerAddress address;
+    Time latency{0};
+    bool alive = false, watching = false, complete = false;
+    Time timer_at = Time::max();
+    std::uint64_t timer_version = 0;
+    peer::Seq first = 0, next_expected = 0, announced_playhead = 0;
+    std::vector<peer::ConnectionId> conns;
+    std::vector<FlowId> http_flows;
+  };
+
+  // simulator.cpp: the loop, peers joining and leaving, timers, accounting.
+  void schedule(Time at, Event event) { queue_.push(at, std::move(event)); }
+  void dispatch(Event& event);
+  void join(std::uint32_t p);
+  void leave(std::uint32_t p);
+  void settle(std::uint32_t p);
+  void account_population();
+  void finish_row(std::uint32_t p);
+  std::unique_ptr<peer::PeerCore> make_core(std::uint32_t p, bool seed);
+  // transport.cpp: actions and the messages between cores.
+  void perform(std::uint32_t p, peer::Action& action);
+  void send(std::uint32_t p, peer::ConnectionId conn, protocol::Message message);
+  void start_next(ConnEnd& end, peer::ConnectionId conn);
+  void connect(std::uint32_t p, const protocol::PeerAddress& address);
+  void close_end(peer::ConnectionId conn, bool tell_remote);
+  void flow_done(FlowId flow);
+  Time one_way(std::uint32_t a, std::uint32_t b) const;
+  // origin.cpp: chunk production, HTTP fallback, tracker.
+  void produce(peer::Seq seq);
+  protocol::ChunkPayload payload(peer::Seq seq);
+  peer::ChannelSnapshot snapshot() const;
+  void origin_request(std::uint32_t p, peer::Seq seq);
+  std::vector<protocol::PeerAddress> tracker_reply(std::uint32_t p, peer::Seq playhead, int want);
+  void sample();
+
+  const Scenario& sc_;
+  Network& net_;
+  SimOptions options_;
+  peer::Policy policy_;
+  EventQueue<Event> queue_;
+  Time now_{0};
+  std::uint64_t events_ = 0;
+
+  std::vector<PeerState> peers_;  // plan peers, then the seed at index seed_
+  std::uint32_t seed_ = 0;
+  NodeId origin_node_ = 0;
+  std::unordered_map<std::string, std::uint32_t> by_host_;
+  std::vector<std::uint32_t> alive_;  // viewers present, for the tracker
+  std::vector<std::uint32_t> alive_pos_;
+  std::unordered_map<peer::ConnectionId, ConnEnd> conns_;
+  peer::ConnectionId next_conn_ = 1;
+  std::unordered_map<FlowId, FlowUse> flows_;
+  std::mt19937_64 rng_;
+
+  std::vector<protocol::ChunkPayload> payloads_;
+  std::vector<peer::ChunkMeta> metas_;
+  peer::Seq produced_ = 0;  // chunks [0, produced_) exist
+
+  // accounting
+  std::vector<PeerRow> rows_;
+  std::vector<SeriesRow> series_;
+  std::uint64_t origin_http_bytes_ = 0, origin_seed_bytes_ = 0, bin_origin_bytes_ = 0, delivered_bytes_ = 0;
+  std::uint32_t watching_ = 0;
+  double upload_present_bps_ = 0;
+  double bound_bytes_ = 0;
+  Time bound_since_{0};
+  std::uint32_t finished_ = 0;
+  Time end_{0};
+  peer::Seq preroll_ = 0;  // live: chunks that exist at t = 0 (the broadcast started earlier)
+};
+
+}  // namespace shoal::sim

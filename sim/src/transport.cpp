@@ -1,0 +1,164 @@
+// The driver side of the core's actions: connections between cores, messages
+// in FIFO order per direction (a chunk occupies the direction until its flow
+// completes, as on a TCP stream), origin fetches and tracker announces.
+#include "simulator.hpp"
+
+namespace shoal::sim {
+
+Time Simulator::one_way(std::uint32_t a, std::uint32_t b) const { return peers_[a].latency + peers_[b].latency; }
+
+void Simulator::perform(std::uint32_t p, peer::Action& action) {
+  auto& st = peers_[p];
+  if (auto* send_msg = std::get_if<peer::SendMessage>(&action)) {
+    send(p, send_msg->conn, std::move(send_msg->message));
+  } else if (auto* to = std::get_if<peer::ConnectTo>(&action)) {
+    connect(p, to->address);
+  } else if (auto* disc = std::get_if<peer::Disconnect>(&action)) {
+    close_end(disc->conn, true);
+  } else if (auto* fetch = std::get_if<peer::FetchFromOrigin>(&action)) {
+    schedule(now_ + one_way(p, seed_), Event{Kind::origin_request, p, fetch->seq});
+  } else if (auto* announce = std::get_if<peer::AnnounceToTracker>(&action)) {
+    schedule(now_ + 2 * one_way(p, seed_), Event{Kind::tracker_reply, p, announce->playhead,
+                                                 static_cast<std::uint64_t>(std::max(0, announce->want))});
+  } else if (auto* deliver = std::get_if<peer::DeliverChunk>(&action)) {
+    if (p == seed_) return;
+    auto& row = rows_[p];
+    ++row.chunks_delivered;
+    delivered_bytes_ += sc_.chunk_bytes;
+    st.next_expected = deliver->seq + 1;
+    if (!sc_.live && !st.complete && deliver->seq + 1 >= sc_.chunk_count) {
+      st.complete = true;
+      row.completion_s = static_cast<double>((now_ - sc_.peers[p].join).count()) * 1e-6;
+      account_population();
+      if (st.watching) --watching_;
+      st.watching = false;
+      ++finished_;
+      if (sc_.peers[p].leave_after_watching) {
+        Time leave_at = now_;
+        const auto& stats = st.core->stats();
+        if (!sc_.file_download && stats.started) {
+          leave_at = std::max(now_, sc_.peers[p].join + stats.startup_delay + stats.stall_time +
+                                        sc_.chunk_duration * static_cast<std::int64_t>(sc_.chunk_count - st.first));
+        }
+        schedule(leave_at + sc_.peers[p].seed_residence, Event{Kind::leave, p});
+      }
+    }
+  }
+}
+
+void Simulator::send(std::uint32_t p, peer::ConnectionId conn, protocol::Message message) {
+  auto it = conns_.find(conn);
+  if (it == conns_.end() || !it->second.open || it->second.owner != p) return;
+  ConnEnd& end = it->second;
+  const bool chunk = std::holds_alternative<protocol::ChunkData>(message);
+  if (end.out.flow != 0 || !end.out.queue.empty()) {
+    end.out.queue.push_back(std::move(message));
+    return;
+  }
+  if (!chunk) {
+    schedule(now_ + one_way(end.owner, end.remote),
+             Event{Kind::message, end.remote, end.remote_conn, 0, std::move(message)});
+    return;
+  }
+  end.out.queue.push_back(std::move(message));
+  start_next(end, conn);
+}
+
+void Simulator::start_next(ConnEnd& end, peer::ConnectionId conn) {
+  while (!end.out.queue.empty()) {
+    protocol::Message message = std::move(end.out.queue.front());
+    end.out.queue.pop_front();
+    if (std::holds_alternative<protocol::ChunkData>(message)) {
+      const FlowId flow = net_.start_flow(peers_[end.owner].node, peers_[end.remote].node, sc_.chunk_bytes, now_);
+      end.out.flow = flow;
+      end.out.in_flight = std::move(message);
+      flows_[flow] = FlowUse{false, conn, 0, 0};
+      return;
+    }
+    schedule(now_ + one_way(end.owner, end.remote),
+             Event{Kind::message, end.remote, end.remote_conn, 0, std::move(message)});
+  }
+}
+
+void Simulator::flow_done(FlowId flow) {
+  auto node = flows_.extract(flow);
+  if (node.empty()) return;
+  const FlowUse use = node.mapped();
+  if (use.http) {
+    origin_http_bytes_ += sc_.chunk_bytes;
+    bin_origin_bytes_ += sc_.chunk_bytes;
+    auto& hf = peers_[use.peer].http_flows;
+    std::erase(hf, flow);
+    schedule(now_ + one_way(seed_, use.peer), Event{Kind::origin_reply, use.peer, use.seq, 1});
+    return;
+  }
+  auto it = conns_.find(use.conn);
+  if (it == conns_.end()) return;
+  ConnEnd& end = it->second;
+  end.out.flow = 0;
+  if (end.owner == seed_) {
+    origin_seed_bytes_ += sc_.chunk_bytes;
+    bin_origin_bytes_ += sc_.chunk_bytes;
+  } else {
+    rows_[end.owner].bytes_up += sc_.chunk_bytes;
+  }
+  schedule(now_ + one_way(end.owner, end.remote),
+           Event{Kind::message, end.remote, end.remote_conn, 0, std::move(end.out.in_flight)});
+  start_next(end, use.conn);
+}
+
+void Simulator::connect(std::uint32_t p, const protocol::PeerAddress& address) {
+  auto found = by_host_.find(address.host);
+  const std::uint32_t q = found == by_host_.end() ? p : found->second;
+  if (q == p || !peers_[q].alive) {
+    Event e{Kind::connect_failed, p};
+    e.address = address;
+    schedule(now_ + 2 * one_way(p, q), std::move(e));
+    return;
+  }
+  const peer::ConnectionId ca = next_conn_++;
+  const peer::ConnectionId cb = next_conn_++;
+  ConnEnd a;
+  a.owner = p;
+  a.remote = q;
+  a.remote_conn = cb;
+  a.outbound = true;
+  ConnEnd b;
+  b.owner = q;
+  b.remote = p;
+  b.remote_conn = ca;
+  conns_.emplace(ca, std::move(a));
+  conns_.emplace(cb, std::move(b));
+  peers_[p].conns.push_back(ca);
+  peers_[q].conns.push_back(cb);
+  // The initiator learns of the connection one round trip later, after the acceptor.
+  Event to_initiator{Kind::connected, p, ca, 1};
+  to_initiator.address = peers_[q].address;
+  schedule(now_ + 2 * one_way(p, q), std::move(to_initiator));
+  schedule(now_ + one_way(p, q), Event{Kind::connected, q, cb, 0});
+}
+
+void Simulator::close_end(peer::ConnectionId conn, bool tell_remote) {
+  auto it = conns_.find(conn);
+  if (it == conns_.end() || !it->second.open) return;
+  ConnEnd& end = it->second;
+  end.open = false;
+  if (end.out.flow != 0) {
+    net_.cancel_flow(end.out.flow, now_);
+    flows_.erase(end.out.flow);
+    end.out.flow = 0;
+  }
+  end.out.queue.clear();
+  auto& mine = peers_[end.owner].conns;
+  std::erase(mine, conn);
+  auto other = conns_.find(end.remote_conn);
+  if (tell_remote && other != conns_.end() && other->second.open) {
+    schedule(now_ + one_way(end.owner, end.remote), Event{Kind::disconnected, end.remote, end.remote_conn});
+  }
+  if (other == conns_.end() || !other->second.open) {
+    if (other != conns_.end()) conns_.erase(other);
+    conns_.erase(it);
+  }
+}
+
+}  // namespace shoal::sim
