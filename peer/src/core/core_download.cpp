@@ -23,8 +23,8 @@ void PeerCore::State::learn_channel(const ChannelSnapshot& channel) {
   for (const ChunkMeta& meta : channel.chunks) {
     if (ChunkSlot* slot = window.learn(meta)) {
       init_slot(*slot);
-      typical_chunk_bytes =
-          0.9 * typical_chunk_bytes + 0.1 * static_cast<double>(std::max<std::uint64_t>(meta.size, 1));
+      auto size = static_cast<double>(std::max<std::uint64_t>(meta.size, 1));
+      typical_chunk_bytes = typical_chunk_bytes > 0 ? 0.9 * typical_chunk_bytes + 0.1 * size : size;
       dirty = true;
     }
   }
@@ -41,7 +41,8 @@ void PeerCore::State::init_slot(ChunkSlot& slot) {
 std::size_t PeerCore::State::capacity(const Neighbor& n) const {
   double rate = n.delivery_rate > 0 ? n.delivery_rate : bytes_per_second(cfg.assumed_peer_rate_bps);
   double seconds = static_cast<double>(cfg.request_queue_time.count()) / 1e6;
-  auto slots = static_cast<std::size_t>(std::ceil(rate * seconds / typical_chunk_bytes));
+  double chunk = typical_chunk_bytes > 0 ? typical_chunk_bytes : 250'000.0;
+  auto slots = static_cast<std::size_t>(std::ceil(rate * seconds / chunk));
   return std::clamp<std::size_t>(slots, 1, static_cast<std::size_t>(std::max(1, cfg.max_outstanding_per_neighbor)));
 }
 
@@ -71,11 +72,15 @@ void PeerCore::State::build_missing() {
     d += window.target_duration * static_cast<std::int64_t>(window.begin() - s);
     s = window.begin();
   }
+  // Before playback (re)starts, every chunk of the start-up buffer is needed at the start instant.
+  const bool starting = playhead.mode() != Playhead::Mode::playing;
+  const Time end_of_start_buffer = start + cfg.buffer_target;
   const Seq end = std::min(window.known_end(), s + kMaxScan);
   for (; s < end; ++s) {
     if (!window.live && d - start > cfg.vod_window) break;
     ChunkSlot* slot = window.find(s);
-    if (slot && slot->known && !slot->held()) missing_.push_back({s, d, slot});
+    Time deadline = starting && d < end_of_start_buffer ? start : d;
+    if (slot && slot->known && !slot->held()) missing_.push_back({s, deadline, slot});
     d += window.duration(s);
   }
 }
@@ -180,8 +185,10 @@ void PeerCore::State::on_origin(Seq seq, protocol::ChunkPayload payload) {
     return;
   }
   stats.bytes_from_origin += payload->size();
-  if (now_ > started) {
-    double sample = static_cast<double>(payload->size()) / (static_cast<double>((now_ - started).count()) / 1e6);
+  {
+    // The estimate adds the RTT separately, so the rate is measured net of it.
+    Time net = std::max<Time>(now_ - started - cfg.assumed_origin_rtt, std::chrono::milliseconds(1));
+    double sample = static_cast<double>(payload->size()) / (static_cast<double>(net.count()) / 1e6);
     origin_rate = origin_rate > 0 ? 0.7 * origin_rate + 0.3 * sample : sample;
   }
   if (!slot || !slot->known || slot->held()) return;
@@ -238,9 +245,11 @@ void PeerCore::State::note_have(Neighbor& n, Seq seq) {
   if (!slot->held() && slot->peer_requests == 0 && !n.peer_choking && !cfg.seed) dirty = true;
 }
 
-bool PeerCore::State::nothing_to_download() const {
+bool PeerCore::State::nothing_to_download() {
   if (cfg.seed || !playhead.active()) return true;
-  return missing_.empty() && (window.live || window.ended);
+  // VoD: everything up to the end is held; live: everything up to the live edge.
+  if (!window.live) return window.ended && playhead.contiguous_end(window) >= window.known_end();
+  return missing_.empty();
 }
 
 void PeerCore::State::evict_old() {

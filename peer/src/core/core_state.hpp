@@ -65,9 +65,9 @@ struct PeerCore::State final : SelectionContext {
   Time selector_wake = Time::max();
   Time next_tick{0};
 
-  std::map<Seq, Time> origin_fetches;    // seq -> started
-  double origin_rate = 0;                // bytes/s, 0 = not measured
-  double typical_chunk_bytes = 250'000;  // sizes request queues
+  std::map<Seq, Time> origin_fetches;  // seq -> started
+  double origin_rate = 0;              // bytes/s, 0 = not measured
+  double typical_chunk_bytes = 0;      // sizes request queues; 0 = no chunk seen yet
   Time origin_retry_at{0};
 
   // ---- event plumbing
@@ -90,7 +90,7 @@ struct PeerCore::State final : SelectionContext {
   void deliver_ready();
   void note_have(Neighbor& n, Seq seq);
   void evict_old();
-  bool nothing_to_download() const;
+  bool nothing_to_download();
   std::size_t capacity(const Neighbor& n) const;
 
   // ---- upload (core_upload.cpp)

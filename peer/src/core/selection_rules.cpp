@@ -43,6 +43,7 @@ void handle_urgent(SelectionContext& ctx, const MissingChunk& chunk) {
       PeerOffer offer = ctx.best_peer(chunk);
       if (offer.found() && offer.eta + margin <= chunk.deadline) {
         ctx.request_peer(chunk, offer);
+        ctx.wake_at(offer.eta);
         return;
       }
     }
@@ -56,6 +57,7 @@ void handle_urgent(SelectionContext& ctx, const MissingChunk& chunk) {
   PeerOffer offer = ctx.best_peer(chunk);
   if (offer.found() && offer.eta + margin <= chunk.deadline) {
     ctx.request_peer(chunk, offer);
+    ctx.wake_at(offer.eta);  // check it is on time, then
     return;
   }
   // Nobody can deliver in time. When a holder exists but is too slow, the origin is the only way;

@@ -1,0 +1,194 @@
+// Piece selection on hand-built situations. "XX.X" = a neighbor holding chunks 0, 1 and 3.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "harness.hpp"
+
+namespace shoal::peer::test {
+namespace {
+
+std::vector<Seq> seqs(const std::vector<std::pair<ConnectionId, Seq>>& requests) {
+  std::vector<Seq> out;
+  for (auto& [conn, seq] : requests) out.push_back(seq);
+  return out;
+}
+
+TEST(Selector, UrgentZoneGoesInDeadlineOrderWhateverTheRarity) {
+  PeerConfig c = base_config();
+  c.urgent_window = 20s;  // every chunk is urgent
+  Bench b(c);
+  b.make_channel(8);
+  b.connect("XXXXXXXX");
+  b.connect("XXXX....");  // chunks 4..7 are rarer, but deadlines come first
+  auto m = b.mark();
+  b.feed([&](PeerCore& core) { core.start_playback(0, b.now); });
+  b.take();
+  EXPECT_EQ(seqs(Bench::requests(b.since(m))), (std::vector<Seq>{0, 1, 2, 3, 4, 5, 6, 7}));
+}
+
+TEST(Selector, PrefetchZoneIsRarestFirst) {
+  PeerConfig c = base_config();
+  c.urgent_window = 1s;  // the first deadline is 3 s away: everything is prefetch
+  Bench b(c);
+  b.make_channel(6);
+  b.connect("XXXXXX");
+  b.connect("XXX...");
+  b.connect("X.....");
+  auto m = b.mark();
+  b.feed([&](PeerCore& core) { core.start_playback(0, b.now); });
+  b.take();
+  auto order = seqs(Bench::requests(b.since(m)));
+  ASSERT_EQ(order.size(), 6u);
+  std::vector<Seq> singles(order.begin(), order.begin() + 3), doubles(order.begin() + 3, order.begin() + 5);
+  std::sort(singles.begin(), singles.end());
+  std::sort(doubles.begin(), doubles.end());
+  EXPECT_EQ(singles, (std::vector<Seq>{3, 4, 5}));
+  EXPECT_EQ(doubles, (std::vector<Seq>{1, 2}));
+  EXPECT_EQ(order[5], 0u);
+}
+
+TEST(Selector, RequestsGoToTheNeighborExpectedFirst) {
+  Bench b;
+  b.make_channel(4);
+  auto a = b.connect("XXXX");
+  auto c2 = b.connect("XXXX");
+  auto m = b.mark();
+  b.feed([&](PeerCore& core) { core.start_playback(0, b.now); });
+  b.take();
+  auto reqs = Bench::requests(b.since(m));
+  ASSERT_GE(reqs.size(), 2u);
+  // Equal estimates at first: the second chunk goes to the neighbor with the shorter queue.
+  EXPECT_EQ(reqs[0], (std::pair<ConnectionId, Seq>{a, 0}));
+  EXPECT_EQ(reqs[1], (std::pair<ConnectionId, Seq>{c2, 1}));
+}
+
+TEST(Fallback, OriginOnlyWhenTheMeshCanNoLongerMakeIt) {
+  // Playback is expected to start at 3 s, once chunks 0..2 (3 s) are buffered, so all three are due
+  // then. Nobody unchoked us, so the origin is asked at the last safe moment:
+  // 3 s - (100 ms RTT + 1 ms transfer) - 500 ms margin = 2.399 s.
+  Bench b;
+  b.make_channel(6);
+  b.connect("XXXXXX", /*unchoke=*/false);
+  auto m = b.mark();
+  b.feed([&](PeerCore& core) { core.start_playback(0, b.now); });
+  b.take();
+  b.run_until(2390ms);
+  EXPECT_TRUE(Bench::origin_fetches(b.since(m)).empty());
+  EXPECT_LE(b.core->next_deadline(), 2400ms);
+  b.run_until(2410ms);
+  EXPECT_EQ(Bench::origin_fetches(b.since(m)), (std::vector<Seq>{0, 1, 2}));
+  b.run_until(2500ms);
+  for (Seq s : {0, 1, 2}) b.feed([&](PeerCore& core) { core.on_origin_chunk(s, b.payloads[s], b.now); });
+  b.take();
+  EXPECT_TRUE(b.core->stats().started);
+  EXPECT_EQ(b.core->stats().startup_delay, 2500ms);
+  // Chunk 3 plays at 5.5 s: its origin fetch is due at 5.5 - 0.1 (RTT; the measured transfer is fast)
+  // - 0.5 = 4.9 s.
+  b.run_until(4890ms);
+  EXPECT_EQ(Bench::origin_fetches(b.since(m)).size(), 3u);
+  b.run_until(4910ms);
+  EXPECT_EQ(Bench::origin_fetches(b.since(m)), (std::vector<Seq>{0, 1, 2, 3}));
+}
+
+TEST(Fallback, OriginAtOnceWhenTheOnlyHolderIsTooSlow) {
+  PeerConfig c = base_config();
+  c.assumed_peer_rate_bps = 800;  // 100 B/s: a 1000-byte chunk needs 10 s
+  Bench b(c);
+  b.make_channel(4);
+  auto slow = b.connect("XXXX");
+  auto m = b.mark();
+  b.feed([&](PeerCore& core) { core.start_playback(0, b.now); });
+  b.take();
+  auto acts = b.since(m);
+  // 0..2 are needed to start at 3 s and cannot come from the mesh in time ...
+  EXPECT_EQ(Bench::origin_fetches(acts), (std::vector<Seq>{0, 1, 2}));
+  // ... while 3 is still far: prefetched from the neighbor.
+  auto reqs = Bench::requests(acts);
+  ASSERT_FALSE(reqs.empty());
+  EXPECT_EQ(reqs[0].first, slow);
+  EXPECT_EQ(reqs[0].second, 3u);
+}
+
+TEST(Fallback, OriginFetchesAreCapped) {
+  PeerConfig c = base_config();
+  c.max_origin_fetches = 2;
+  c.policy = Policy::cs;
+  Bench b(c);
+  b.make_channel(10);
+  auto m = b.mark();
+  b.feed([&](PeerCore& core) { core.start_playback(0, b.now); });
+  b.take();
+  EXPECT_EQ(Bench::origin_fetches(b.since(m)), (std::vector<Seq>{0, 1}));
+  b.feed([&](PeerCore& core) { core.on_origin_chunk(0, b.payloads[0], b.now); });
+  b.take();
+  EXPECT_EQ(Bench::origin_fetches(b.since(m)), (std::vector<Seq>{0, 1, 2}));
+  EXPECT_EQ(b.core->stats().bytes_from_origin, 1000u);
+}
+
+TEST(Endgame, LateRequestIsDuplicatedAndTheLoserCancelled) {
+  Bench b;
+  b.make_channel(1);
+  auto first = b.connect("X");
+  auto second = b.connect("X");
+  auto m = b.mark();
+  b.feed([&](PeerCore& core) { core.start_playback(0, b.now); });
+  b.take();
+  EXPECT_EQ(Bench::requests(b.since(m)), (std::vector<std::pair<ConnectionId, Seq>>{{first, 0}}));
+  // Expected after 50 ms RTT + 2 ms transfer; once that passes the chunk goes to the other neighbor too.
+  b.run_until(51ms);
+  EXPECT_EQ(Bench::requests(b.since(m)).size(), 1u);
+  b.run_until(60ms);
+  EXPECT_EQ(Bench::requests(b.since(m)), (std::vector<std::pair<ConnectionId, Seq>>{{first, 0}, {second, 0}}));
+  auto before_arrival = b.mark();
+  b.send_chunk(second, 0);
+  auto acts = b.since(before_arrival);
+  auto cancels = Bench::sent<protocol::Cancel>(acts);
+  ASSERT_EQ(cancels.size(), 1u);
+  EXPECT_EQ(cancels[0].first, first);
+  EXPECT_EQ(Bench::delivered(acts), (std::vector<Seq>{0}));
+  // The loser's copy arriving anyway is not delivered twice.
+  auto late = b.mark();
+  b.send_chunk(first, 0);
+  EXPECT_TRUE(Bench::delivered(b.since(late)).empty());
+}
+
+TEST(Policies, RarestFallsBackOnlyWhenThePlayheadReachesAMissingChunk) {
+  PeerConfig c = base_config();
+  c.policy = Policy::rarest;
+  Bench b(c);
+  b.make_channel(4);
+  b.connect("XXXX", /*unchoke=*/false);
+  auto m = b.mark();
+  b.feed([&](PeerCore& core) { core.start_playback(0, b.now); });
+  b.take();
+  b.run_until(2999ms);
+  EXPECT_TRUE(Bench::origin_fetches(b.since(m)).empty());
+  b.run_until(3001ms);
+  // The three chunks playback needs to start are due at 3 s.
+  EXPECT_EQ(Bench::origin_fetches(b.since(m)), (std::vector<Seq>{0, 1, 2}));
+}
+
+TEST(Policies, InOrderRequestsSequentially) {
+  PeerConfig c = base_config();
+  c.policy = Policy::inorder;
+  c.urgent_window = 1s;
+  Bench b(c);
+  b.make_channel(6);
+  b.connect("XXXXXX");
+  b.connect("XXX...");
+  auto m = b.mark();
+  b.feed([&](PeerCore& core) { core.start_playback(0, b.now); });
+  b.take();
+  EXPECT_EQ(seqs(Bench::requests(b.since(m))), (std::vector<Seq>{0, 1, 2, 3, 4, 5}));
+}
+
+TEST(Policies, ParsesNames) {
+  EXPECT_EQ(parse_policy("bitos"), Policy::bitos);
+  EXPECT_EQ(parse_policy("nope"), std::nullopt);
+  EXPECT_STREQ(to_string(Policy::deadline), "deadline");
+  EXPECT_EQ(parse_neighbor_policy("position"), NeighborPolicy::position);
+}
+
+}  // namespace
+}  // namespace shoal::peer::test
