@@ -14,6 +14,7 @@ GstStructure* make_qoe_structure(const char* name, const QoeSnapshot& qoe) {
       "stall-duration", G_TYPE_UINT64, static_cast<guint64>(qoe.stall_duration),
       "buffered-ahead", G_TYPE_UINT64, static_cast<guint64>(qoe.buffered_ahead),
       "chunks-played", G_TYPE_UINT64, static_cast<guint64>(qoe.chunks_played),
+      "chunks-late", G_TYPE_UINT64, static_cast<guint64>(qoe.peer.chunks_late),
       "bytes-from-peers", G_TYPE_UINT64, static_cast<guint64>(qoe.peer.bytes_from_peers),
       "bytes-from-origin", G_TYPE_UINT64, static_cast<guint64>(qoe.peer.bytes_from_origin),
       "bytes-uploaded", G_TYPE_UINT64, static_cast<guint64>(qoe.peer.bytes_uploaded),

@@ -40,6 +40,9 @@ struct SrcState::Timeline {
 
   GstSegment segment;                       // basesrc's segment as of the last do_seek
   std::optional<std::int64_t> pts_base_us;  // media time at buffer time 0
+  // The runtime counts media time from the first chunk of the first manifest
+  // it saw (PlaybackPosition); seeks and playheads are given in that frame.
+  std::int64_t runtime_base_us = 0;
   GstClockTimeDiff shift_ns = 0;            // live: buffer time of pts_base (running time at the first push)
   bool live_anchored = false;
   std::vector<peer::ChunkMeta> vod_chunks;  // VoD: the whole, fixed chunk list
@@ -181,6 +184,7 @@ bool SrcState::open() {
     std::lock_guard lock(timeline_mutex_);
     Timeline& tl = *timeline_;
     tl.duration = info->duration;
+    if (!info->chunks.empty()) tl.runtime_base_us = info->chunks.front().pts_us;
     if (!info->live && !info->chunks.empty()) {
       tl.vod_chunks = info->chunks;
       tl.pts_base_us = info->chunks.front().pts_us;
@@ -406,6 +410,7 @@ bool SrcState::do_seek(const GstSegment& segment) {
     tl.discont = true;
     tl.stalls.cancel(now_wall());
     queue_.clear();
+    media -= tl.runtime_base_us;
     GST_INFO_OBJECT(element_, "seek to %" GST_TIME_FORMAT ": chunk %" G_GUINT64_FORMAT, GST_TIME_ARGS(target),
                     landing.seq);
   }
@@ -473,7 +478,7 @@ void SrcState::tick() {
     }
     if (tl.stalls.stalled()) ph = std::min<std::int64_t>(ph, tl.stalls.stalled_at().count());
     tl.playhead_us = ph;
-    playhead = ph;
+    playhead = ph - tl.runtime_base_us;
     if (tl.flowing) {
       update = tl.stalls.update(Time(ph), Time(tl.received_end_us), tl.end_received, now);
       if (update.kind == StallUpdate::Kind::began) {
