@@ -51,6 +51,8 @@ struct PeerCallbacks {
   std::function<void()> on_end;
   /// A fatal error with a human message: origin unreachable, channel not found, protocol version mismatch.
   std::function<void(const std::string&)> on_error;
+  /// Optional: one human line about something worth a log (origin hiccups, join details).
+  std::function<void(const std::string&)> on_log;
 };
 
 class PeerHandle {

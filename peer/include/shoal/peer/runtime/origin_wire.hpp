@@ -1,0 +1,48 @@
+// Translations between the origin's HTTP protobufs (shoal.proto) and the core's
+// vocabulary, and the origin's URL layout. Pure functions, shared by every driver.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "shoal/peer/core/peer_stats.hpp"
+#include "shoal/peer/core/types.hpp"
+#include "shoal/protocol/message.hpp"
+
+namespace shoal::wire {
+class Manifest;
+class AnnounceReply;
+}  // namespace shoal::wire
+
+namespace shoal::peer {
+
+std::string manifest_path(std::string_view channel);
+std::string chunk_path(std::string_view channel, Seq seq);
+std::string announce_path(std::string_view channel);
+std::string report_path(std::string_view channel);
+
+/// Parses a serialized wire::Manifest; nullopt when malformed or not contiguous.
+struct ParsedManifest {
+  ChannelSnapshot snapshot;
+  std::string swarm_id;
+  std::uint64_t bitrate_bps = 0;
+};
+std::optional<ParsedManifest> parse_manifest(const std::string& body);
+
+enum class AnnounceEvent { update, started, stopped };
+/// Serialized wire::AnnounceRequest.
+std::string announce_body(const std::string& peer_id, std::uint16_t listen_port, const std::string& host, Seq playhead,
+                          int want, AnnounceEvent event);
+/// Peers from a serialized wire::AnnounceReply, without ourselves; nullopt when malformed.
+std::optional<std::vector<protocol::PeerAddress>> parse_announce_reply(const std::string& body,
+                                                                       const std::string& own_peer_id);
+
+/// Serialized wire::QoeReport.
+std::string qoe_report_body(const std::string& peer_id, const PeerStats& stats, bool final);
+
+/// The swarm of a channel when the manifest names none: SHA-256 of "host:port/channel".
+std::string default_swarm_id(std::string_view host, std::uint16_t port, std::string_view channel);
+
+}  // namespace shoal::peer

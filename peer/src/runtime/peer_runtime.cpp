@@ -1,0 +1,331 @@
+// PeerHandle's implementation: one io_context thread running a CoreDriver, an
+// HTTP client for the origin and the manifest poll. Everything below touches
+// its state on the io thread only; the public methods post there.
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "shoal/peer/runtime/core_driver.hpp"
+#include "shoal/peer/runtime/http_client.hpp"
+#include "shoal/peer/runtime/origin_wire.hpp"
+#include "shoal/peer/runtime/peer_handle.hpp"
+#include "shoal/peer/runtime/playback_position.hpp"
+
+namespace shoal::peer {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// The origin must answer the first manifest request within this time, else the join fails.
+constexpr auto kJoinPatience = std::chrono::seconds(3);
+constexpr auto kJoinRetryDelay = std::chrono::milliseconds(400);
+constexpr auto kFinalReportTimeout = std::chrono::milliseconds(2000);
+
+std::string random_peer_id() {
+  std::random_device device;
+  std::string id(20, '\0');
+  for (auto& c : id) c = static_cast<char>(device() & 0xffu);
+  return id;
+}
+
+class PeerRuntime final : public PeerHandle {
+ public:
+  PeerRuntime(PeerOptions options, PeerCallbacks callbacks)
+      : options_(std::move(options)),
+        callbacks_(std::move(callbacks)),
+        work_(asio::make_work_guard(io_)),
+        origin_(io_, options_.uri.origin_host, options_.uri.origin_port),
+        driver_(io_, make_hooks()),
+        poll_timer_(io_) {
+    peer_id_ = options_.core.peer_id.empty() ? random_peer_id() : options_.core.peer_id;
+  }
+
+  ~PeerRuntime() override { stop(); }
+
+  void run() {
+    asio::post(io_, [this] { join(); });
+    thread_ = std::thread([this] {
+      io_thread_id_ = std::this_thread::get_id();
+      io_.run();
+    });
+  }
+
+  void seek(Time media_time) override {
+    asio::post(io_, [this, media_time] {
+      if (!driver_.attached()) return;
+      auto seq = position_.seq_at(media_time);
+      last_delivered_.reset();
+      driver_.feed([&](PeerCore& core, Time now) { core.seek(seq, now); });
+    });
+  }
+
+  void set_playhead(Time media_time) override {
+    asio::post(io_, [this, media_time] {
+      if (!driver_.attached()) return;
+      auto [seq, offset] = position_.locate(media_time);
+      driver_.feed([&, seq = seq, offset = offset](PeerCore& core, Time now) { core.on_playhead(seq, offset, now); });
+    });
+  }
+
+  PeerStats stats() const override {
+    std::lock_guard lock(mutex_);
+    return stats_;
+  }
+
+  std::optional<ChannelInfo> channel() const override {
+    std::lock_guard lock(mutex_);
+    return channel_;
+  }
+
+  void stop() override {
+    if (stopping_.exchange(true)) {
+      if (thread_.joinable() && std::this_thread::get_id() != thread_.get_id()) thread_.join();
+      return;
+    }
+    asio::post(io_, [this] { say_goodbye(); });
+    if (!thread_.joinable()) return;
+    if (std::this_thread::get_id() == thread_.get_id()) {
+      thread_.detach();  // stop() from a callback: the thread winds down by itself
+      return;
+    }
+    thread_.join();
+  }
+
+ private:
+  CoreDriver::Hooks make_hooks() {
+    CoreDriver::Hooks hooks;
+    hooks.fetch_from_origin = [this](Seq seq) { fetch_chunk(seq); };
+    hooks.announce = [this](Seq playhead, int want) { announce(playhead, want); };
+    hooks.deliver = [this](Seq seq, const protocol::ChunkPayload& payload) { deliver(seq, payload); };
+    hooks.version_mismatch = [this](const std::string& message) {
+      // One stray peer must not end a session that works; a mesh we cannot talk to at all is fatal.
+      if (driver_.messages_received() == 0) fatal(message);
+    };
+    hooks.after_pump = [this] {
+      std::lock_guard lock(mutex_);
+      stats_ = driver_.core().stats();
+    };
+    return hooks;
+  }
+
+  void log(const std::string& line) {
+    if (callbacks_.on_log) callbacks_.on_log(line);
+  }
+
+  void fatal(const std::string& message) {
+    if (failed_) return;
+    failed_ = true;
+    poll_timer_.cancel();
+    driver_.shutdown();
+    origin_.cancel_all();
+    if (callbacks_.on_error) callbacks_.on_error(message);
+  }
+
+  std::string origin_name() const { return options_.uri.origin_host + ":" + std::to_string(options_.uri.origin_port); }
+
+  void join() {
+    try {
+      listen_port_ = driver_.mesh().listen(options_.listen_host, options_.core.listen_port);
+    } catch (const std::exception& e) {
+      return fatal("cannot listen on " + options_.listen_host + ":" + std::to_string(options_.core.listen_port) + ": " +
+                   e.what());
+    }
+    join_started_ = std::chrono::steady_clock::now();
+    poll_manifest();
+  }
+
+  void poll_manifest() {
+    origin_.get(manifest_path(options_.uri.channel),
+                [this](HttpResponse response) { on_manifest(std::move(response)); });
+  }
+
+  void on_manifest(HttpResponse response) {
+    if (failed_ || stopping_) return;
+    if (response.status == 404) return fatal("channel not found: '" + options_.uri.channel + "' at " + origin_name());
+    std::optional<ParsedManifest> parsed;
+    std::string problem;
+    if (!response.transport_error.empty()) {
+      problem = "origin unreachable at " + origin_name() + " (" + response.transport_error + ")";
+    } else if (!response.ok()) {
+      problem = "origin " + origin_name() + " answered HTTP " + std::to_string(response.status) + " for the manifest";
+    } else if (!(parsed = parse_manifest(response.body))) {
+      problem = "origin " + origin_name() + " sent a malformed manifest";
+    }
+    if (!problem.empty()) {
+      if (!driver_.attached()) {
+        if (std::chrono::steady_clock::now() - join_started_ >= kJoinPatience) return fatal(problem);
+        return schedule_poll(kJoinRetryDelay);
+      }
+      log(problem + "; retrying");
+      return schedule_poll(std::chrono::milliseconds(snapshot_.target_duration_ms));
+    }
+    apply_manifest(std::move(*parsed));
+  }
+
+  void apply_manifest(ParsedManifest manifest) {
+    snapshot_ = manifest.snapshot;
+    if (!driver_.attached()) {
+      auto config = options_.core;
+      config.peer_id = peer_id_;
+      if (config.swarm_id.empty())
+        config.swarm_id =
+            manifest.swarm_id.size() == 32
+                ? manifest.swarm_id
+                : default_swarm_id(options_.uri.origin_host, options_.uri.origin_port, options_.uri.channel);
+      config.listen_port = listen_port_;
+      driver_.attach(std::make_unique<PeerCore>(config));
+      driver_.mesh().start_accepting();
+    }
+    position_.update(snapshot_);
+    publish_channel();
+    driver_.feed([&](PeerCore& core, Time now) { core.on_channel(snapshot_, now); });
+    if (!playback_started_ && !snapshot_.chunks.empty()) {
+      playback_started_ = true;
+      auto first = snapshot_.live ? position_.live_join_seq(options_.core.buffer_target)
+                                  : position_.seq_at(options_.start.value_or(Time{0}));
+      log("joined '" + options_.uri.channel + "' at seq " + std::to_string(first) +
+          (snapshot_.live ? " (live)" : " (vod)"));
+      driver_.feed([&](PeerCore& core, Time now) { core.start_playback(first, now); });
+    }
+    maybe_end();
+    if (snapshot_.live && !snapshot_.ended) schedule_poll(std::chrono::milliseconds(snapshot_.target_duration_ms));
+  }
+
+  void schedule_poll(std::chrono::milliseconds delay) {
+    poll_timer_.expires_after(delay);
+    poll_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec && !failed_ && !stopping_) poll_manifest();
+    });
+  }
+
+  void publish_channel() {
+    ChannelInfo info;
+    info.live = snapshot_.live;
+    info.ended = snapshot_.ended;
+    for (const auto& c : snapshot_.chunks) info.duration += std::chrono::microseconds(c.duration_us);
+    info.chunks = snapshot_.chunks;
+    std::lock_guard lock(mutex_);
+    channel_ = std::move(info);
+  }
+
+  void fetch_chunk(Seq seq) {
+    origin_.get(chunk_path(options_.uri.channel, seq), [this, seq](HttpResponse response) {
+      if (failed_ || stopping_) return;
+      protocol::ChunkPayload payload;
+      if (response.ok())
+        payload = std::make_shared<const std::string>(std::move(response.body));
+      else
+        log("origin fetch of chunk " + std::to_string(seq) + " failed: " +
+            (response.transport_error.empty() ? "HTTP " + std::to_string(response.status) : response.transport_error));
+      driver_.feed([&](PeerCore& core, Time now) { core.on_origin_chunk(seq, payload, now); });
+    });
+  }
+
+  void announce(Seq playhead, int want) {
+    auto body = announce_body(peer_id_, listen_port_, options_.listen_host, playhead, want,
+                              announced_ ? AnnounceEvent::update : AnnounceEvent::started);
+    announced_ = true;
+    origin_.post(announce_path(options_.uri.channel), std::move(body), [this](HttpResponse response) {
+      if (failed_ || stopping_) return;
+      std::optional<std::vector<protocol::PeerAddress>> peers;
+      if (response.ok()) peers = parse_announce_reply(response.body, peer_id_);
+      if (!peers) {
+        log("tracker announce failed: " +
+            (response.transport_error.empty() ? "HTTP " + std::to_string(response.status) : response.transport_error));
+        peers.emplace();
+      }
+      driver_.feed([&](PeerCore& core, Time now) { core.on_tracker_peers(std::move(*peers), now); });
+    });
+  }
+
+  void deliver(Seq seq, const protocol::ChunkPayload& payload) {
+    last_delivered_ = seq;
+    if (callbacks_.on_chunk) {
+      if (const auto* meta = position_.find(seq))
+        callbacks_.on_chunk(*meta, payload);
+      else
+        callbacks_.on_chunk(ChunkMeta{seq, 0, 0, payload ? payload->size() : 0, {}}, payload);
+    }
+    maybe_end();
+  }
+
+  void maybe_end() {
+    if (ended_ || !snapshot_.ended || snapshot_.chunks.empty() || !last_delivered_) return;
+    if (*last_delivered_ < snapshot_.chunks.back().seq) return;
+    ended_ = true;
+    if (callbacks_.on_end) callbacks_.on_end();
+  }
+
+  // Runs on the io thread: final report, then everything closes and io_.run() returns.
+  void say_goodbye() {
+    poll_timer_.cancel();
+    auto finish = [this] {
+      driver_.shutdown();
+      origin_.cancel_all();
+      goodbye_timer_.reset();
+      work_.reset();
+    };
+    if (!driver_.attached() || failed_) return finish();
+    auto stats = driver_.core().stats();
+    {
+      std::lock_guard lock(mutex_);
+      stats_ = stats;
+    }
+    driver_.shutdown();
+    auto pending = std::make_shared<int>(2);
+    auto one_done = [pending, finish](HttpResponse) {
+      if (--*pending == 0) finish();
+    };
+    origin_.timeout = kFinalReportTimeout;
+    origin_.post(report_path(options_.uri.channel), qoe_report_body(peer_id_, stats, true), one_done);
+    origin_.post(announce_path(options_.uri.channel),
+                 announce_body(peer_id_, listen_port_, options_.listen_host, 0, 0, AnnounceEvent::stopped), one_done);
+    // Belt and braces: the HTTP timeout already bounds both requests.
+    goodbye_timer_ = std::make_unique<asio::steady_timer>(io_, kFinalReportTimeout + std::chrono::milliseconds(500));
+    goodbye_timer_->async_wait([finish](const boost::system::error_code& ec) {
+      if (!ec) finish();
+    });
+  }
+
+  PeerOptions options_;
+  PeerCallbacks callbacks_;
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  HttpClient origin_;
+  CoreDriver driver_;
+  asio::steady_timer poll_timer_;
+  std::unique_ptr<asio::steady_timer> goodbye_timer_;
+  std::thread thread_;
+  std::thread::id io_thread_id_;
+
+  std::string peer_id_;
+  std::uint16_t listen_port_ = 0;
+  std::chrono::steady_clock::time_point join_started_;
+  ChannelSnapshot snapshot_;
+  PlaybackPosition position_;
+  bool playback_started_ = false;
+  bool announced_ = false;
+  bool failed_ = false;
+  bool ended_ = false;
+  std::optional<Seq> last_delivered_;
+  std::atomic<bool> stopping_{false};
+
+  mutable std::mutex mutex_;
+  PeerStats stats_;
+  std::optional<ChannelInfo> channel_;
+};
+
+}  // namespace
+
+std::unique_ptr<PeerHandle> PeerHandle::start(PeerOptions options, PeerCallbacks callbacks) {
+  auto runtime = std::make_unique<PeerRuntime>(std::move(options), std::move(callbacks));
+  runtime->run();
+  return runtime;
+}
+
+}  // namespace shoal::peer

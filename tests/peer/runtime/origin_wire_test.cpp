@@ -1,0 +1,114 @@
+#include "shoal/peer/runtime/origin_wire.hpp"
+
+#include <gtest/gtest.h>
+
+#include "shoal.pb.h"
+#include "shoal/peer/runtime/peer_handle.hpp"
+#include "shoal/peer/runtime/playback_position.hpp"
+
+namespace shoal::peer {
+namespace {
+
+wire::Manifest manifest(std::uint64_t first, int count, bool live) {
+  wire::Manifest m;
+  m.set_channel("tv");
+  m.set_live(live);
+  m.set_target_duration_ms(1000);
+  m.set_swarm_id(std::string(32, 'w'));
+  for (int i = 0; i < count; ++i) {
+    auto* c = m.add_chunks();
+    c->set_seq(first + static_cast<std::uint64_t>(i));
+    c->set_pts_us(1'400'000 + i * 1'000'000);
+    c->set_duration_us(1'000'000);
+    c->set_size(1000 + static_cast<std::uint64_t>(i));
+    c->set_sha256(std::string(32, static_cast<char>('a' + i)));
+  }
+  return m;
+}
+
+TEST(OriginWire, ManifestBecomesSnapshot) {
+  auto parsed = parse_manifest(manifest(10, 3, true).SerializeAsString());
+  ASSERT_TRUE(parsed);
+  EXPECT_TRUE(parsed->snapshot.live);
+  EXPECT_EQ(parsed->swarm_id, std::string(32, 'w'));
+  ASSERT_EQ(parsed->snapshot.chunks.size(), 3u);
+  EXPECT_EQ(parsed->snapshot.chunks[2].seq, 12u);
+  EXPECT_EQ(parsed->snapshot.chunks[2].size, 1002u);
+  EXPECT_EQ(parsed->snapshot.chunks[2].sha256, std::string(32, 'c'));
+}
+
+TEST(OriginWire, RefusesGapsBadHashesAndGarbage) {
+  auto gap = manifest(10, 3, true);
+  gap.mutable_chunks(2)->set_seq(20);
+  EXPECT_FALSE(parse_manifest(gap.SerializeAsString()));
+  auto short_hash = manifest(10, 3, true);
+  short_hash.mutable_chunks(0)->set_sha256("x");
+  EXPECT_FALSE(parse_manifest(short_hash.SerializeAsString()));
+  EXPECT_FALSE(parse_manifest(std::string("\xff\xff\xff", 3)));
+}
+
+TEST(OriginWire, AnnounceReplyDropsOurselvesAndPortZero) {
+  wire::AnnounceReply reply;
+  auto* me = reply.add_peers();
+  me->set_host("127.0.0.1");
+  me->set_port(1000);
+  me->set_peer_id("me");
+  auto* other = reply.add_peers();
+  other->set_host("127.0.0.2");
+  other->set_port(2000);
+  other->set_peer_id("other");
+  auto* unlisted = reply.add_peers();
+  unlisted->set_host("127.0.0.3");
+  unlisted->set_port(0);
+  auto peers = parse_announce_reply(reply.SerializeAsString(), "me");
+  ASSERT_TRUE(peers);
+  ASSERT_EQ(peers->size(), 1u);
+  EXPECT_EQ((*peers)[0], (protocol::PeerAddress{"127.0.0.2", 2000, "other"}));
+}
+
+TEST(OriginWire, QoeReportCarriesTheStats) {
+  PeerStats stats;
+  stats.startup_delay = std::chrono::milliseconds(1234);
+  stats.stalls = 2;
+  stats.stall_time = std::chrono::milliseconds(700);
+  stats.bytes_from_peers = 99;
+  wire::QoeReport report;
+  ASSERT_TRUE(report.ParseFromString(qoe_report_body("id", stats, true)));
+  EXPECT_EQ(report.startup_delay_ms(), 1234u);
+  EXPECT_EQ(report.stalls(), 2u);
+  EXPECT_EQ(report.stall_ms(), 700u);
+  EXPECT_EQ(report.bytes_from_peers(), 99u);
+  EXPECT_TRUE(report.final());
+}
+
+TEST(ChannelUri, Parses) {
+  auto uri = parse_channel_uri("shoal://127.0.0.1:8080/tv");
+  EXPECT_EQ(uri.origin_host, "127.0.0.1");
+  EXPECT_EQ(uri.origin_port, 8080);
+  EXPECT_EQ(uri.channel, "tv");
+  EXPECT_EQ(parse_channel_uri("shoal://[::1]:9/a-b_c.d/").channel, "a-b_c.d");
+}
+
+TEST(ChannelUri, RefusesBadOnes) {
+  for (const char* bad : {"http://h:1/tv", "shoal://h:1", "shoal://h:1/", "shoal://h/tv", "shoal://h:0/tv",
+                          "shoal://h:1/a/b", "shoal://h:1/..", "shoal://h:99999/tv"})
+    EXPECT_THROW(parse_channel_uri(bad), std::invalid_argument) << bad;
+}
+
+TEST(PlaybackPosition, MapsMediaTimeAndLiveJoin) {
+  PlaybackPosition position;
+  position.update(parse_manifest(manifest(10, 8, true).SerializeAsString())->snapshot);
+  EXPECT_EQ(position.seq_at(Time{0}), 10u);
+  auto [seq, offset] = position.locate(std::chrono::milliseconds(2500));
+  EXPECT_EQ(seq, 12u);
+  EXPECT_EQ(offset, std::chrono::milliseconds(500));
+  EXPECT_EQ(position.seq_at(std::chrono::seconds(100)), 17u);  // clamped to the last chunk
+  EXPECT_EQ(position.live_join_seq(std::chrono::seconds(3)), 14u);
+  EXPECT_EQ(position.live_join_seq(std::chrono::seconds(30)), 10u);  // clamped to the first chunk
+  ASSERT_NE(position.find(11), nullptr);
+  EXPECT_EQ(position.find(11)->size, 1001u);
+  EXPECT_EQ(position.find(99), nullptr);
+}
+
+}  // namespace
+}  // namespace shoal::peer

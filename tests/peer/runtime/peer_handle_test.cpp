@@ -1,0 +1,156 @@
+// PeerHandle against a fake origin: a VoD channel plays to its end with the
+// origin's bytes; a missing channel and a dead origin end in on_error.
+#include "shoal/peer/runtime/peer_handle.hpp"
+
+#include <gtest/gtest.h>
+#include <openssl/sha.h>
+
+#include <condition_variable>
+#include <mutex>
+
+#include "fake_origin.hpp"
+#include "shoal.pb.h"
+
+namespace shoal::peer {
+namespace {
+
+using test::FakeOrigin;
+using test::FakeReply;
+
+std::string sha256(const std::string& data) {
+  std::string digest(SHA256_DIGEST_LENGTH, '\0');
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+         reinterpret_cast<unsigned char*>(digest.data()));
+  return digest;
+}
+
+struct VodChannel {
+  std::vector<std::string> chunks;
+  std::string manifest;
+  explicit VodChannel(int count) {
+    wire::Manifest m;
+    m.set_channel("vod");
+    m.set_target_duration_ms(500);
+    m.set_ended(true);
+    m.set_live_edge(static_cast<std::uint64_t>(count - 1));
+    for (int i = 0; i < count; ++i) {
+      chunks.push_back(std::string(20'000 + i, static_cast<char>('A' + i)));
+      auto* c = m.add_chunks();
+      c->set_seq(static_cast<std::uint64_t>(i));
+      c->set_pts_us(i * 500'000);
+      c->set_duration_us(500'000);
+      c->set_size(chunks.back().size());
+      c->set_sha256(sha256(chunks.back()));
+    }
+    manifest = m.SerializeAsString();
+  }
+  FakeReply serve(const std::string& method, const std::string& target) const {
+    if (target == "/c/vod/manifest") return FakeReply::ok(manifest);
+    if (method == "POST") return FakeReply::ok(wire::AnnounceReply().SerializeAsString());
+    for (std::size_t i = 0; i < chunks.size(); ++i)
+      if (target == "/c/vod/chunk/" + std::to_string(i) + ".ts") return FakeReply::ok(chunks[i]);
+    return FakeReply::status_of(404);
+  }
+};
+
+struct Outcome {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<std::pair<Seq, std::string>> chunks;
+  bool ended = false;
+  std::string error;
+
+  PeerCallbacks callbacks() {
+    PeerCallbacks cb;
+    cb.on_chunk = [this](const ChunkMeta& meta, const protocol::ChunkPayload& payload) {
+      std::lock_guard lock(mutex);
+      chunks.emplace_back(meta.seq, payload ? *payload : std::string());
+    };
+    cb.on_end = [this] {
+      std::lock_guard lock(mutex);
+      ended = true;
+      cv.notify_all();
+    };
+    cb.on_error = [this](const std::string& message) {
+      std::lock_guard lock(mutex);
+      error = message;
+      cv.notify_all();
+    };
+    return cb;
+  }
+  bool wait(std::chrono::seconds limit) {
+    std::unique_lock lock(mutex);
+    return cv.wait_for(lock, limit, [&] { return ended || !error.empty(); });
+  }
+};
+
+PeerOptions options_for(std::uint16_t port, const std::string& channel) {
+  PeerOptions options;
+  options.uri = ChannelUri{"127.0.0.1", port, channel};
+  options.core.buffer_target = std::chrono::milliseconds(500);
+  return options;
+}
+
+TEST(PeerHandle, PlaysAVodChannelToItsEndAndReports) {
+  VodChannel channel(4);
+  FakeOrigin origin([&](const std::string& method, const std::string& target, const std::string&) {
+    return channel.serve(method, target);
+  });
+  Outcome outcome;
+  auto handle = PeerHandle::start(options_for(origin.port(), "vod"), outcome.callbacks());
+  ASSERT_TRUE(outcome.wait(std::chrono::seconds(20)));
+  EXPECT_EQ(outcome.error, "");
+  EXPECT_TRUE(outcome.ended);
+  auto info = handle->channel();
+  ASSERT_TRUE(info);
+  EXPECT_FALSE(info->live);
+  EXPECT_EQ(info->chunks.size(), 4u);
+  handle->stop();
+  handle->stop();  // idempotent
+  auto stats = handle->stats();
+  EXPECT_EQ(stats.bytes_from_origin, 20'000u * 4 + 6);
+  EXPECT_EQ(stats.hash_failures, 0u);
+  ASSERT_EQ(outcome.chunks.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(outcome.chunks[i].first, i);
+    EXPECT_EQ(outcome.chunks[i].second, channel.chunks[i]);
+  }
+  auto targets = origin.targets();
+  EXPECT_NE(std::find(targets.begin(), targets.end(), "POST /c/vod/report"), targets.end());
+}
+
+TEST(PeerHandle, MissingChannelIsAnError) {
+  FakeOrigin origin(
+      [](const std::string&, const std::string&, const std::string&) { return FakeReply::status_of(404); });
+  Outcome outcome;
+  auto handle = PeerHandle::start(options_for(origin.port(), "nope"), outcome.callbacks());
+  ASSERT_TRUE(outcome.wait(std::chrono::seconds(10)));
+  EXPECT_NE(outcome.error.find("channel not found"), std::string::npos) << outcome.error;
+  handle->stop();
+}
+
+TEST(PeerHandle, DeadOriginIsAnErrorWithinSeconds) {
+  std::uint16_t port;
+  {
+    FakeOrigin gone([](const std::string&, const std::string&, const std::string&) { return FakeReply{}; });
+    port = gone.port();
+  }
+  Outcome outcome;
+  auto started = std::chrono::steady_clock::now();
+  auto handle = PeerHandle::start(options_for(port, "tv"), outcome.callbacks());
+  ASSERT_TRUE(outcome.wait(std::chrono::seconds(10)));
+  EXPECT_NE(outcome.error.find("origin unreachable"), std::string::npos) << outcome.error;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  handle->stop();
+}
+
+TEST(PeerHandle, StopBeforeJoinCompletesIsClean) {
+  FakeOrigin origin([](const std::string&, const std::string&, const std::string&) { return FakeReply::silent(); });
+  Outcome outcome;
+  auto handle = PeerHandle::start(options_for(origin.port(), "tv"), outcome.callbacks());
+  handle->stop();
+  EXPECT_TRUE(outcome.error.empty());
+}
+
+}  // namespace
+}  // namespace shoal::peer
