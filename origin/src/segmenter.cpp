@@ -15,6 +15,9 @@ std::int64_t to_us(std::int64_t ts90k) { return av_rescale(ts90k, 1000000, 90000
 
 struct Segmenter::Params {
   AVCodecParameters* par = avcodec_parameters_alloc();
+  std::int64_t frame_duration = 3000;  // 90 kHz
+  int video_delay = 1;                 // frames of B-frame reordering
+  std::int64_t last_dts = AV_NOPTS_VALUE;
   ~Params() { avcodec_parameters_free(&par); }
 };
 
@@ -35,6 +38,9 @@ void Segmenter::begin_input(const MediaInput& input, bool discontinuity) {
     input_time_base_[static_cast<std::size_t>(in)] = ctx->streams[in]->time_base;
     auto params = std::make_unique<Params>();
     avcodec_parameters_copy(params->par, ctx->streams[in]->codecpar);
+    const AVRational rate = ctx->streams[in]->avg_frame_rate;
+    params->frame_duration = rate.num > 0 && rate.den > 0 ? av_rescale_q(1, av_inv_q(rate), kTsTimeBase) : 3000;
+    params->video_delay = std::max(params->par->video_delay, 1);
     params_.push_back(std::move(params));
   }
   has_video_ = input.video_index() >= 0;
@@ -65,7 +71,6 @@ void Segmenter::push(AVPacket* packet) {
   av_packet_unref(packet);
   const auto in = static_cast<std::size_t>(owned->stream_index);
   if (in >= output_of_input_.size() || output_of_input_[in] < 0) return;
-  if (owned->dts == AV_NOPTS_VALUE) owned->dts = owned->pts;
   if (owned->pts == AV_NOPTS_VALUE) owned->pts = owned->dts;
   if (owned->pts == AV_NOPTS_VALUE) {
     ++dropped_;
@@ -73,9 +78,10 @@ void Segmenter::push(AVPacket* packet) {
   }
   ensure_offset(*owned);
   av_packet_rescale_ts(owned.get(), input_time_base_[in], kTsTimeBase);
-  owned->pts += *offset_;
-  owned->dts += *offset_;
   owned->stream_index = output_of_input_[in];
+  owned->pts += *offset_;
+  if (owned->dts != AV_NOPTS_VALUE) owned->dts += *offset_;
+  fix_dts(*owned, *params_[static_cast<std::size_t>(owned->stream_index)]);
   owned->pos = -1;
 
   const std::int64_t pts = owned->pts;
@@ -83,7 +89,7 @@ void Segmenter::push(AVPacket* packet) {
   const bool key = (owned->flags & AV_PKT_FLAG_KEY) != 0;
 
   if (has_video_) {
-    if (!muxer_) {
+    if (!chunk_open_) {
       if (!video) {
         if (pending_.size() >= kMaxPending) {
           pending_.erase(pending_.begin());
@@ -105,20 +111,34 @@ void Segmenter::push(AVPacket* packet) {
       // Cut here when this keyframe is at least as close to the target as the
       // next one (expected one interval later) would be.
       if (elapsed > 0 && 2 * elapsed + interval >= 2 * target_) {
-        close_chunk(pts);
+        close_chunk(pts, false);
         open_chunk(pts);
       }
     }
     if (video && key) last_key_ = pts;
   } else {
-    if (!muxer_) {
+    if (!chunk_open_) {
       open_chunk(pts);
     } else if (pts - chunk_start_ >= target_) {
-      close_chunk(pts);
+      close_chunk(pts, false);
       open_chunk(pts);
     }
   }
   write(owned.get());
+}
+
+// Some containers (Matroska with B-frames) leave the first DTS unset. MPEG-TS
+// needs DTS <= PTS, increasing: guess as ffmpeg does, from the previous DTS
+// plus a frame, starting the reorder delay before the first PTS.
+void Segmenter::fix_dts(AVPacket& packet, Params& params) {
+  if (packet.dts == AV_NOPTS_VALUE) {
+    const std::int64_t step = packet.duration > 0 ? packet.duration : params.frame_duration;
+    packet.dts =
+        params.last_dts != AV_NOPTS_VALUE ? params.last_dts + step : packet.pts - (params.video_delay + 1) * step;
+  }
+  if (params.last_dts != AV_NOPTS_VALUE && packet.dts <= params.last_dts) packet.dts = params.last_dts + 1;
+  if (packet.dts > packet.pts) packet.dts = packet.pts;
+  params.last_dts = packet.dts;
 }
 
 void Segmenter::write(AVPacket* packet) {
@@ -129,27 +149,32 @@ void Segmenter::write(AVPacket* packet) {
 }
 
 void Segmenter::open_chunk(std::int64_t start) {
-  std::vector<const AVCodecParameters*> pars;
-  for (const auto& p : params_) pars.push_back(p->par);
-  muxer_ = std::make_unique<TsChunkMuxer>(pars);
+  if (!muxer_) {
+    std::vector<const AVCodecParameters*> pars;
+    for (const auto& p : params_) pars.push_back(p->par);
+    muxer_ = std::make_unique<TsChunkMuxer>(pars);
+  }
+  chunk_open_ = true;
   chunk_start_ = start;
 }
 
-void Segmenter::close_chunk(std::int64_t end) {
+void Segmenter::close_chunk(std::int64_t end, bool last) {
   SegmentedChunk chunk;
   chunk.pts_us = to_us(chunk_start_);
   chunk.duration_us = static_cast<std::uint32_t>(std::max<std::int64_t>(to_us(end) - to_us(chunk_start_), 0));
-  chunk.bytes = muxer_->finish();
+  chunk.bytes = last ? muxer_->finish() : muxer_->cut();
   chunk.discontinuity = next_discontinuity_;
   next_discontinuity_ = false;
-  muxer_.reset();
+  chunk_open_ = false;
+  if (last) muxer_.reset();
   sink_(std::move(chunk));
 }
 
 void Segmenter::flush() {
   dropped_ += pending_.size();
   pending_.clear();
-  if (muxer_) close_chunk(end_);
+  if (chunk_open_) close_chunk(end_, true);
+  muxer_.reset();
 }
 
 }  // namespace shoal::origin

@@ -2,6 +2,10 @@
 
 #include <stdexcept>
 
+extern "C" {
+#include <libavutil/opt.h>
+}
+
 namespace shoal::origin {
 
 namespace {
@@ -64,6 +68,16 @@ void TsChunkMuxer::write(AVPacket* packet) {
   const int ret = av_write_frame(ctx_, packet);
   av_packet_unref(packet);
   if (ret < 0) throw std::runtime_error("MPEG-TS muxer: " + av_error_string(ret));
+}
+
+std::string TsChunkMuxer::cut() {
+  av_write_frame(ctx_, nullptr);  // flush the muxer's queued audio PES
+  avio_flush(ctx_->pb);
+  // Tables first in the next chunk (as ffmpeg's HLS muxer does).
+  av_opt_set(ctx_->priv_data, "mpegts_flags", "+resend_headers", 0);
+  std::string out = std::move(bytes_);
+  bytes_.clear();
+  return out;
 }
 
 std::string TsChunkMuxer::finish() {

@@ -51,8 +51,9 @@ class Segmenter {
   struct Params;
   void ensure_offset(const AVPacket& packet);
   void open_chunk(std::int64_t start);
-  void close_chunk(std::int64_t end);
+  void close_chunk(std::int64_t end, bool last);
   void write(AVPacket* packet);
+  static void fix_dts(AVPacket& packet, Params& params);
 
   std::int64_t target_;  // 90 kHz
   Sink sink_;
@@ -63,7 +64,8 @@ class Segmenter {
   std::optional<std::int64_t> offset_;  // 90 kHz, added to the current input's timestamps
   std::int64_t end_ = 0;                // end of media written so far, output timeline
   bool any_written_ = false;
-  std::unique_ptr<TsChunkMuxer> muxer_;
+  std::unique_ptr<TsChunkMuxer> muxer_;  // spans the chunks of one input
+  bool chunk_open_ = false;
   std::int64_t chunk_start_ = 0;
   std::int64_t last_key_ = -1;
   bool next_discontinuity_ = false;

@@ -1,7 +1,9 @@
-// Muxes one chunk into MPEG-TS in memory with libavformat's mpegts muxer. A
-// fresh muxer per chunk is what makes each chunk start with PAT/PMT and
-// decode alone; the muxer itself adds the Annex B / ADTS conversions that
-// MP4-style input needs (h264_mp4toannexb, hevc_mp4toannexb, ADTS headers).
+// Muxes a stream into MPEG-TS in memory with libavformat's mpegts muxer and
+// hands it over chunk by chunk. One muxer spans many chunks so continuity
+// counters run on across chunk boundaries (the concatenation is one clean
+// TS); at each cut the muxer flushes its queued PES and re-emits PAT/PMT, so
+// each chunk still starts with the tables. The muxer itself adds the Annex B
+// / ADTS conversions MP4-style input needs (h264_mp4toannexb, hevc_mp4toannexb).
 #pragma once
 
 #include <string>
@@ -24,7 +26,10 @@ class TsChunkMuxer {
 
   /// `packet` has the output stream index and 90 kHz timestamps; it is consumed.
   void write(AVPacket* packet);
-  /// Writes the trailer and hands over the chunk's bytes.
+  /// Ends the current chunk: flushes queued PES and returns the bytes since
+  /// the previous cut. The next chunk starts with PAT/PMT.
+  std::string cut();
+  /// Writes the trailer and returns the last chunk's bytes.
   std::string finish();
 
  private:
