@@ -108,6 +108,7 @@ void PeerCore::State::on_message(Neighbor& n, protocol::Message message) {
           dirty = true;
         } else if constexpr (std::is_same_v<M, protocol::PeerExchange>) {
           peer_set.add_candidates(m.added);
+          fill_peer_set();
         }
         // Handshake (repeated) and KeepAlive need nothing beyond last_heard.
       },

@@ -61,7 +61,8 @@ struct PeerCore::State final : SelectionContext {
   std::unique_ptr<PieceSelector> selector;
   std::vector<MissingChunk> missing_;
   bool dirty = false;
-  long free_slots_ = 0;  // request slots left on unchoked neighbors during one schedule()
+  Seq scheduled_position = 0;  // playhead position at the last schedule()
+  long free_slots_ = 0;        // request slots left on unchoked neighbors during one schedule()
   Time selector_wake = Time::max();
   Time next_tick{0};
 

@@ -38,7 +38,12 @@ void PeerCore::State::finish(Time now) {
   playhead.advance(now_, window, stats);
   deliver_ready();
   if (now_ >= next_tick) maintain();
-  if (dirty || now_ >= selector_wake) schedule();
+  // A moving playhead shifts the window: new chunks enter it.
+  if (playhead.position() != scheduled_position) dirty = true;
+  if (dirty || now_ >= selector_wake) {
+    scheduled_position = playhead.position();
+    schedule();
+  }
   pump_uploads();
   stats.stall_time = playhead.stall_time(now_);
   stats.buffered_ahead = playhead.active() ? playhead.buffered_ahead(window) : Time{0};
