@@ -54,7 +54,8 @@ Summary Simulator::run() {
   const std::uint32_t n = static_cast<std::uint32_t>(sc_.peers.size());
   const Time d = sc_.chunk_duration;
   const Time content = d * static_cast<std::int64_t>(sc_.chunk_count);
-  end_ = sc_.live ? sc_.length : (sc_.file_download ? 20 * sc_.length : sc_.length + content);
+  // A file download runs until every peer holds the file (the cap only stops a swarm that never finishes).
+  end_ = sc_.live ? sc_.length : (sc_.file_download ? 1000 * sc_.length : sc_.length + content);
   preroll_ = sc_.live ? static_cast<peer::Seq>(sc_.buffer_target / d) + 2 : sc_.chunk_count;
 
   origin_node_ = net_.add_node(sc_.origin_up_bps, std::numeric_limits<double>::infinity());
