@@ -39,6 +39,7 @@ void PeerCore::State::on_handshake(Neighbor& n, const protocol::Handshake& hs) {
     }
   }
   n.handshaken = true;
+  ++handshaken_count;
   n.peer_id = hs.peer_id;
   n.listen_port = hs.listen_port;
   // Availability relative to the window: from the first chunk we hold to the last.
@@ -131,6 +132,7 @@ void PeerCore::State::remove_neighbor(ConnectionId conn, const std::string& reas
   if (n->handshaken && n->dial_address().port != 0) pex_dropped.push_back(n->dial_address());
   if (!n->am_choking) next_rechoke = now_;  // refill the freed slot soon
   if (tell_driver) actions.push_back(Disconnect{conn, reason});
+  if (n->handshaken) --handshaken_count;
   neighbors.erase(conn);
   dirty = true;
 }

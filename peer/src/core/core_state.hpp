@@ -46,6 +46,7 @@ struct PeerCore::State final : SelectionContext {
 
   std::map<ConnectionId, Neighbor> neighbors;
   std::set<std::string> pending_connects;  // address keys we dialled
+  std::uint32_t handshaken_count = 0;
   PeerSet peer_set;
   Choker choker;
   Time next_rechoke{0};

@@ -47,9 +47,7 @@ void PeerCore::State::finish(Time now) {
   pump_uploads();
   stats.stall_time = playhead.stall_time(now_);
   stats.buffered_ahead = playhead.active() ? playhead.buffered_ahead(window) : Time{0};
-  std::uint32_t count = 0;
-  for (auto& [id, n] : neighbors) count += n.handshaken ? 1 : 0;
-  stats.neighbors = count;
+  stats.neighbors = handshaken_count;
 }
 
 PeerCore::PeerCore(PeerConfig config) : state_(std::make_unique<State>(std::move(config))) {}
