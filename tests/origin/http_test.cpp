@@ -1,0 +1,220 @@
+// The HTTP endpoints over a real socket against an in-process server:
+// Range and cache headers, manifest, playlists, tracker and reports, stats,
+// and 4xx (never a crash) for malformed requests.
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <thread>
+
+#include "shoal/origin/hls_playlist.hpp"
+#include "shoal/origin/http_server.hpp"
+#include "shoal/origin/sha256.hpp"
+#include "support.hpp"
+
+namespace shoal::origin::test {
+namespace {
+
+class OriginHttp : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir;
+    channels_ = new ChannelMap;
+    ChannelConfig c;
+    c.name = "vod";
+    c.input = clip_path(Clip::h264_aac_30).string();
+    c.data_root = dir_->path;
+    auto channel = std::make_unique<Channel>(c, swarm_id_for("127.0.0.1:0", "vod"));
+    channel->start();
+    channels_->emplace("vod", std::move(channel));
+    router_ = new Router(*channels_);
+    io_ = new boost::asio::io_context;
+    server_ = new HttpServer(*io_, {boost::asio::ip::make_address("127.0.0.1"), 0}, *router_);
+    server_->start();
+    port_ = server_->local_endpoint().port();
+    thread_ = new std::thread([] { io_->run(); });
+  }
+  static void TearDownTestSuite() {
+    io_->stop();
+    thread_->join();
+    delete thread_;
+    delete server_;
+    delete io_;
+    delete router_;
+    delete channels_;
+    delete dir_;
+  }
+  Channel& channel() { return *channels_->at("vod"); }
+
+  static inline TempDir* dir_;
+  static inline ChannelMap* channels_;
+  static inline Router* router_;
+  static inline boost::asio::io_context* io_;
+  static inline HttpServer* server_;
+  static inline std::thread* thread_;
+  static inline std::uint16_t port_;
+};
+
+TEST_F(OriginHttp, ServesChunksWithEtagAndImmutableCaching) {
+  const Response r = http(port_, "GET", "/c/vod/chunk/1.ts");
+  ASSERT_EQ(r.status, 200);
+  const auto info = channel().store().info(1);
+  EXPECT_EQ(r.body.size(), info->size);
+  EXPECT_EQ(sha256(r.body), info->sha256);
+  EXPECT_EQ(r.headers.at("etag"), "\"" + to_hex(info->sha256) + "\"");
+  EXPECT_NE(r.headers.at("cache-control").find("immutable"), std::string::npos);
+  EXPECT_EQ(r.headers.at("content-type"), "video/mp2t");
+  EXPECT_EQ(http(port_, "GET", "/c/vod/chunk/1.ts", {}, {{"If-None-Match", r.headers.at("etag")}}).status, 304);
+}
+
+TEST_F(OriginHttp, AnswersRangeRequests) {
+  const std::string whole = http(port_, "GET", "/c/vod/chunk/0.ts").body;
+  ASSERT_GT(whole.size(), 1000u);
+  Response r = http(port_, "GET", "/c/vod/chunk/0.ts", {}, {{"Range", "bytes=100-299"}});
+  EXPECT_EQ(r.status, 206);
+  EXPECT_EQ(r.body, whole.substr(100, 200));
+  EXPECT_EQ(r.headers.at("content-range"), "bytes 100-299/" + std::to_string(whole.size()));
+  r = http(port_, "GET", "/c/vod/chunk/0.ts", {}, {{"Range", "bytes=-10"}});
+  EXPECT_EQ(r.status, 206);
+  EXPECT_EQ(r.body, whole.substr(whole.size() - 10));
+  r = http(port_, "GET", "/c/vod/chunk/0.ts", {}, {{"Range", "bytes=500-"}});
+  EXPECT_EQ(r.body, whole.substr(500));
+  r = http(port_, "GET", "/c/vod/chunk/0.ts", {}, {{"Range", "bytes=99999999-"}});
+  EXPECT_EQ(r.status, 416);
+  EXPECT_EQ(r.headers.at("content-range"), "bytes */" + std::to_string(whole.size()));
+  r = http(port_, "GET", "/c/vod/chunk/0.ts", {}, {{"Range", "lines=1-2"}});  // ignored: whole body
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.size(), whole.size());
+}
+
+TEST_F(OriginHttp, ManifestListsEveryChunkWithItsHash) {
+  const Response r = http(port_, "GET", "/c/vod/manifest");
+  ASSERT_EQ(r.status, 200);
+  wire::Manifest m;
+  ASSERT_TRUE(m.ParseFromString(r.body));
+  EXPECT_EQ(m.channel(), "vod");
+  EXPECT_FALSE(m.live());
+  EXPECT_TRUE(m.ended());
+  EXPECT_EQ(m.target_duration_ms(), 1000u);
+  EXPECT_EQ(m.swarm_id(), sha256("127.0.0.1:0/vod"));
+  const auto chunks = channel().store().chunks();
+  ASSERT_EQ(static_cast<std::size_t>(m.chunks_size()), chunks.size());
+  EXPECT_EQ(m.live_edge(), chunks.back().seq);
+  for (int i = 0; i < m.chunks_size(); ++i) EXPECT_EQ(m.chunks(i).sha256(), chunks[static_cast<std::size_t>(i)].sha256);
+  EXPECT_GT(m.bitrate_bps(), 0u);
+  const Response json = http(port_, "GET", "/c/vod/manifest?format=json");
+  EXPECT_EQ(json.headers.at("content-type"), "application/json");
+  EXPECT_NE(json.body.find("\"sha256\":\"" + to_hex(chunks[0].sha256) + "\""), std::string::npos);
+}
+
+TEST_F(OriginHttp, VodPlaylistIsCompleteWithEndlist) {
+  const Response r = http(port_, "GET", "/c/vod/index.m3u8");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.rfind("#EXTM3U\n", 0), 0u);
+  EXPECT_NE(r.body.find("#EXT-X-PLAYLIST-TYPE:VOD"), std::string::npos);
+  EXPECT_NE(r.body.find("#EXT-X-ENDLIST"), std::string::npos);
+  for (const ChunkInfo& c : channel().store().chunks()) {
+    EXPECT_NE(r.body.find("chunk/" + std::to_string(c.seq) + ".ts\n"), std::string::npos);
+  }
+}
+
+TEST_F(OriginHttp, UnknownThingsAre404AndWrongMethods405) {
+  EXPECT_EQ(http(port_, "GET", "/c/vod/chunk/999.ts").status, 404);
+  EXPECT_EQ(http(port_, "GET", "/c/nope/manifest").status, 404);
+  EXPECT_EQ(http(port_, "GET", "/nothing").status, 404);
+  EXPECT_EQ(http(port_, "GET", "/c/vod/chunk/abc.ts").status, 400);
+  EXPECT_EQ(http(port_, "GET", "/c/vod/chunk/99999999999999999999999.ts").status, 404);
+  EXPECT_EQ(http(port_, "GET", "/c/vod/chunk/-1.ts").status, 400);
+  EXPECT_EQ(http(port_, "POST", "/c/vod/manifest", "x").status, 405);
+  EXPECT_EQ(http(port_, "GET", "/c/vod/announce").status, 405);
+  EXPECT_EQ(http(port_, "DELETE", "/stats").status, 405);
+}
+
+TEST_F(OriginHttp, MalformedRequestsGet4xxAndTheServerKeepsServing) {
+  EXPECT_EQ(raw_exchange(port_, "HELLO THERE\r\n\r\n").rfind("HTTP/1.1 400", 0), 0u);
+  EXPECT_EQ(raw_exchange(port_, "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n").rfind("HTTP/1.1 400", 0),
+            0u);
+  const std::string huge_header = "GET / HTTP/1.1\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n";
+  EXPECT_EQ(raw_exchange(port_, huge_header).rfind("HTTP/1.1 4", 0), 0u);
+  EXPECT_EQ(http(port_, "POST", "/c/vod/announce", std::string(200 * 1024, 'x')).status, 413);
+  EXPECT_EQ(http(port_, "POST", "/c/vod/announce", "\xff\xff\xff garbage").status, 400);
+  EXPECT_EQ(http(port_, "POST", "/c/vod/report", "\x0a\xff").status, 400);
+  EXPECT_EQ(http(port_, "GET", "/stats").status, 200);
+}
+
+TEST_F(OriginHttp, AnnounceTakesTheCallersAddressFromTheConnection) {
+  wire::AnnounceRequest a;
+  a.set_peer_id("peer-a");
+  a.set_listen_port(6001);
+  a.set_playhead_seq(2);
+  ASSERT_EQ(http(port_, "POST", "/c/vod/announce", a.SerializeAsString()).status, 200);
+  wire::AnnounceRequest b;
+  b.set_peer_id("peer-b");
+  b.set_listen_port(6002);
+  const Response r = http(port_, "POST", "/c/vod/announce", b.SerializeAsString());
+  wire::AnnounceReply reply;
+  ASSERT_TRUE(reply.ParseFromString(r.body));
+  ASSERT_GE(reply.peers_size(), 1);
+  bool found = false;
+  for (const auto& p : reply.peers()) {
+    if (p.peer_id() == "peer-a") {
+      found = true;
+      EXPECT_EQ(p.host(), "127.0.0.1");
+      EXPECT_EQ(p.port(), 6001u);
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(OriginHttp, ReportsFeedStatsAndMetrics) {
+  const std::uint64_t before_http = channel().stats().http_bytes();
+  const std::string chunk = http(port_, "GET", "/c/vod/chunk/2.ts").body;
+  EXPECT_EQ(channel().stats().http_bytes(), before_http + chunk.size());
+  channel().stats().add_mesh_bytes_seeded(1000);
+  wire::QoeReport report;
+  report.set_peer_id("viewer-1");
+  report.set_startup_delay_ms(800);
+  report.set_stalls(2);
+  report.set_stall_ms(300);
+  report.set_bytes_from_peers(10'000'000);
+  report.set_bytes_from_origin(100);
+  EXPECT_EQ(http(port_, "POST", "/c/vod/report", report.SerializeAsString()).status, 204);
+  report.set_stalls(3);  // supersedes the first report of the same peer
+  EXPECT_EQ(http(port_, "POST", "/c/vod/report", report.SerializeAsString()).status, 204);
+  const QoeAggregate q = channel().stats().qoe();
+  EXPECT_EQ(q.sessions, 1u);
+  EXPECT_EQ(q.stalls, 3u);
+  EXPECT_EQ(q.startup_max_ms, 800u);
+  EXPECT_GT(channel().stats().offload_ratio(), 0.5);
+  const Response stats = http(port_, "GET", "/stats");
+  EXPECT_NE(stats.body.find("\"mesh_bytes_seeded\":"), std::string::npos);
+  EXPECT_NE(stats.body.find("\"reported_bytes_from_peers\":10000000"), std::string::npos);
+  const Response metrics = http(port_, "GET", "/metrics");
+  EXPECT_NE(metrics.body.find("shoal_origin_stalls_total{channel=\"vod\"} 3\n"), std::string::npos);
+  EXPECT_NE(metrics.body.find("# TYPE shoal_origin_http_bytes_total counter"), std::string::npos);
+  EXPECT_NE(http(port_, "GET", "/channels").body.find("\"name\":\"vod\""), std::string::npos);
+}
+
+TEST(HlsPlaylist, LiveWindowHasSequenceDateTimeAndDiscontinuities) {
+  PlaylistInput in;
+  in.live = true;
+  in.discontinuity_sequence = 2;
+  for (std::uint64_t s = 40; s < 45; ++s) {
+    ChunkInfo c;
+    c.seq = s;
+    c.duration_us = s == 42 ? 1'400'000 : 1'000'000;
+    c.discontinuity = s == 43;
+    c.wall_us = 1'700'000'000'000'000 + static_cast<std::int64_t>(s) * 1'000'000;
+    in.chunks.push_back(c);
+  }
+  const std::string text = hls_playlist(in);
+  EXPECT_NE(text.find("#EXT-X-MEDIA-SEQUENCE:40\n"), std::string::npos);
+  EXPECT_NE(text.find("#EXT-X-TARGETDURATION:2\n"), std::string::npos);
+  EXPECT_NE(text.find("#EXT-X-DISCONTINUITY-SEQUENCE:2\n"), std::string::npos);
+  EXPECT_NE(text.find("#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:"), std::string::npos);
+  EXPECT_NE(text.find("#EXT-X-PROGRAM-DATE-TIME:2023-11-14T22:14:"), std::string::npos);
+  EXPECT_EQ(text.find("#EXT-X-ENDLIST"), std::string::npos);
+  EXPECT_EQ(text.find("PLAYLIST-TYPE"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace shoal::origin::test
