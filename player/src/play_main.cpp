@@ -22,8 +22,8 @@ struct Player {
   PlayOptions options;
   GMainLoop* loop = nullptr;
   GstElement* playbin = nullptr;
-  GstElement* source = nullptr;  // shoalsrc, once playbin created it
-  gint64 started_us = 0;         // just before set_state(PLAYING)
+  GstElement* source = nullptr;            // shoalsrc, once playbin created it
+  gint64 started_us = 0;                   // just before set_state(PLAYING)
   std::atomic<gint64> first_frame_us{-1};  // written by the streaming thread
   bool live = false;
   bool buffering = false;
@@ -39,15 +39,27 @@ void on_source_setup(GstElement*, GstElement* source, gpointer data) {
   if (factory == nullptr || g_strcmp0(GST_OBJECT_NAME(factory), "shoalsrc") != 0) return;
   p->source = GST_ELEMENT(gst_object_ref(source));
   const PlayOptions& o = p->options;
-  if (o.buffer_target) g_object_set(source, "buffer-target", static_cast<guint>(o.buffer_target->count() / 1000), nullptr);
+  if (o.buffer_target)
+    g_object_set(source, "buffer-target", static_cast<guint>(o.buffer_target->count() / 1000), nullptr);
   if (o.max_upload_bps) g_object_set(source, "max-upload", static_cast<guint64>(*o.max_upload_bps), nullptr);
   if (o.listen_port) g_object_set(source, "listen-port", static_cast<guint>(*o.listen_port), nullptr);
   if (o.policy) gst_util_set_object_arg(G_OBJECT(source), "policy", o.policy->c_str());
 }
 
-GstPadProbeReturn on_first_frame(GstPad*, GstPadProbeInfo*, gpointer data) {
+GstPadProbeReturn on_frame(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
   auto* p = static_cast<Player*>(data);
-  p->first_frame_us = g_get_monotonic_time();
+  if (p->first_frame_us < 0) p->first_frame_us = g_get_monotonic_time();
+  if (!p->options.start) return GST_PAD_PROBE_REMOVE;
+  if (!p->start_seek_issued) return GST_PAD_PROBE_OK;
+  GstEvent* event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0);
+  if (event != nullptr) {
+    const GstSegment* segment = nullptr;
+    gst_event_parse_segment(event, &segment);
+    const guint64 position =
+        gst_segment_to_stream_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info)));
+    if (position != GST_CLOCK_TIME_NONE) p->landed_ns = static_cast<gint64>(position);
+    gst_event_unref(event);
+  }
   return GST_PAD_PROBE_REMOVE;
 }
 
@@ -129,12 +141,12 @@ std::string exit_json(Player& p) {
     GstStructure* s = nullptr;
     g_object_get(p.source, "stats", &s, nullptr);
     if (s != nullptr) {
-      gst_structure_get(s, "started", G_TYPE_BOOLEAN, &started, "startup-delay", G_TYPE_UINT64, &startup,
-                        "stall-count", G_TYPE_UINT, &stalls, "stall-duration", G_TYPE_UINT64, &stall_ns,
-                        "chunks-played", G_TYPE_UINT64, &played, "chunks-late", G_TYPE_UINT64, &late,
-                        "bytes-from-peers", G_TYPE_UINT64, &from_peers, "bytes-from-origin", G_TYPE_UINT64,
-                        &from_origin, "bytes-uploaded", G_TYPE_UINT64, &uploaded, "hash-failures", G_TYPE_UINT,
-                        &hash_failures, "peers-banned", G_TYPE_UINT, &banned, nullptr);
+      gst_structure_get(s, "started", G_TYPE_BOOLEAN, &started, "startup-delay", G_TYPE_UINT64, &startup, "stall-count",
+                        G_TYPE_UINT, &stalls, "stall-duration", G_TYPE_UINT64, &stall_ns, "chunks-played",
+                        G_TYPE_UINT64, &played, "chunks-late", G_TYPE_UINT64, &late, "bytes-from-peers", G_TYPE_UINT64,
+                        &from_peers, "bytes-from-origin", G_TYPE_UINT64, &from_origin, "bytes-uploaded", G_TYPE_UINT64,
+                        &uploaded, "hash-failures", G_TYPE_UINT, &hash_failures, "peers-banned", G_TYPE_UINT, &banned,
+                        nullptr);
       gst_structure_free(s);
     }
   }
@@ -185,7 +197,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (gst_element_factory_find("shoalsrc") == nullptr) {
-    std::fprintf(stderr, "shoal-play: element shoalsrc not found: set GST_PLUGIN_PATH to the directory of libgstshoal.so\n");
+    std::fprintf(stderr,
+                 "shoal-play: element shoalsrc not found: set GST_PLUGIN_PATH to the directory of libgstshoal.so\n");
     return 1;
   }
   const bool display = g_getenv("DISPLAY") != nullptr || g_getenv("WAYLAND_DISPLAY") != nullptr;

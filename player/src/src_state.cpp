@@ -43,7 +43,7 @@ struct SrcState::Timeline {
   // The runtime counts media time from the first chunk of the first manifest
   // it saw (PlaybackPosition); seeks and playheads are given in that frame.
   std::int64_t runtime_base_us = 0;
-  GstClockTimeDiff shift_ns = 0;            // live: buffer time of pts_base (running time at the first push)
+  GstClockTimeDiff shift_ns = 0;  // live: buffer time of pts_base (running time at the first push)
   bool live_anchored = false;
   std::vector<peer::ChunkMeta> vod_chunks;  // VoD: the whole, fixed chunk list
   Time duration{0};
