@@ -7,6 +7,7 @@
 #include "shoal/origin/http_server.hpp"
 #include "shoal/origin/media_input.hpp"
 #include "shoal/protocol/json_line.hpp"
+#include "seeder.hpp"
 
 extern "C" {
 #include <libavutil/log.h>
@@ -27,7 +28,8 @@ int main(int argc, char** argv) {
     std::cout << origin_usage();
     return 0;
   }
-  av_log_set_level(AV_LOG_ERROR);
+  // Our own messages say what is wrong with an input in one line.
+  av_log_set_level(AV_LOG_FATAL);
 
   try {
     net::io_context io;
@@ -56,6 +58,11 @@ int main(int argc, char** argv) {
     };
     for (const NamedInput& in : config.vod) add(in, false);
     for (const NamedInput& in : config.live) add(in, true);
+    // Live channels are also seeded into the mesh (see seeder.hpp); declared after `channels`, so destroyed first.
+    std::vector<std::unique_ptr<Seeder>> seeders;
+    for (auto& [name, channel] : channels)
+      if (channel->live())
+        seeders.push_back(std::make_unique<Seeder>(io, *channel, config.listen.host, config.seed_upload_bps));
 
     net::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code&, int) {

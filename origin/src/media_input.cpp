@@ -64,9 +64,10 @@ MediaInput::MediaInput(const std::string& url, const InputOptions& options)
     // known format deserve different messages.
     AVIOContext* probe_io = nullptr;
     if (avio_open(&probe_io, path.c_str(), AVIO_FLAG_READ) < 0) throw InputError(path + ": cannot open");
-    const int probed = av_probe_input_buffer2(probe_io, &format, path.c_str(), nullptr, 0, 0);
+    // By content only (no file name): an extension must not vouch for garbage.
+    const int probed = av_probe_input_buffer2(probe_io, &format, nullptr, nullptr, 0, 0);
     avio_closep(&probe_io);
-    if (probed < 0 || format == nullptr) {
+    if (probed < AVPROBE_SCORE_RETRY || format == nullptr) {
       throw InputError(path + ": not a media file (no container format recognised)");
     }
   }
