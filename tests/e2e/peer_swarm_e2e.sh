@@ -14,6 +14,8 @@ BITRATE=2M
 PEER_UPLOAD=3M   # 1.5x the bitrate
 SEED_UPLOAD=6M   # 3x the bitrate
 MIN_OFFLOAD=0.75
+# Extra shoal-peer flags (experiments), e.g. PEER_ARGS="--buffer-target 5s".
+read -r -a EXTRA <<<"${PEER_ARGS:-}"
 
 WORK=$(mktemp -d /tmp/shoal-e2e.XXXXXX)
 PIDS=()
@@ -63,7 +65,7 @@ echo "origin at $ADDRESS"
 
 for i in $(seq 1 "$PEERS"); do
   "$PEER_BIN" "shoal://$ADDRESS/tv" --listen 127.0.0.1:0 --max-upload "$PEER_UPLOAD" --duration "${SECONDS_TO_PLAY}s" \
-    --seed "$i" --out "$WORK/peer$i.ts" --stats "$WORK/peer$i.json" 2>"$WORK/peer$i.log" &
+    --seed "$i" "${EXTRA[@]}" --out "$WORK/peer$i.ts" --stats "$WORK/peer$i.json" 2>"$WORK/peer$i.log" &
   PIDS+=($!)
   sleep 0.25
 done
@@ -102,7 +104,9 @@ jq -c '.. | objects | select(has("http_bytes"))' "$WORK/stats.json"
 http_bytes=$(jq '[.. | objects | select(has("http_bytes")) | .http_bytes] | add' "$WORK/stats.json")
 seeded=$(jq '[.. | objects | select(has("mesh_bytes_seeded")) | .mesh_bytes_seeded] | add' "$WORK/stats.json")
 from_origin=$(jq -s '[.[].bytes_from_origin] | add' "$WORK"/peer*.json)
+# Seeded bytes leave the origin's uplink too, so they count against offload; the HTTP-only figure is printed for diagnosis.
 offload=$(jq -n "1 - ($http_bytes + $seeded) / $played_total")
-echo "{\"peers\":$PEERS,\"played_bytes\":$played_total,\"origin_http_bytes\":$http_bytes,\"origin_seeded_bytes\":$seeded,\"peers_bytes_from_origin\":$from_origin,\"offload\":$offload}"
+http_offload=$(jq -n "1 - $http_bytes / $played_total")
+echo "{\"peers\":$PEERS,\"played_bytes\":$played_total,\"origin_http_bytes\":$http_bytes,\"origin_seeded_bytes\":$seeded,\"peers_bytes_from_origin\":$from_origin,\"offload\":$offload,\"offload_http_only\":$http_offload}"
 jq -e -n "$offload >= $MIN_OFFLOAD" >/dev/null || fail "offload $offload < $MIN_OFFLOAD"
 echo "PASS"
