@@ -150,7 +150,9 @@ std::vector<FlowId> FluidNetwork::advance(Time limit, Time& reached) {
   }
   reached = micros_ceil(completions_.top().at);
   const double now = seconds(reached);
-  while (!completions_.empty() && completions_.top().at <= now) {
+  // Compare in whole microseconds, as `reached` was computed: a completion a rounding error after
+  // `now` would otherwise never be collected.
+  while (!completions_.empty() && micros_ceil(completions_.top().at) <= reached) {
     const Completion c = completions_.top();
     completions_.pop();
     if (stale(c)) continue;

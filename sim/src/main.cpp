@@ -20,6 +20,7 @@ constexpr const char* kUsage =
     "  --network MODEL    fluid (default, max-min fair fluid model) | simgrid (SimGrid 3.32 flow model)\n"
     "  --out DIR          write <scenario>-<policy>-series.csv and -peers.csv into DIR\n"
     "  --progress         progress lines on stderr during long runs\n"
+    "  --trace PEER       log that peer's actions (by index; the origin's seeder is the last) on stderr\n"
     "  --help             this text\n";
 
 void print_table(const std::vector<shoal::sim::Summary>& runs) {
@@ -61,6 +62,8 @@ int main(int argc, char** argv) {
         options.network_name = value();
       } else if (a == "--out") {
         options.out_dir = value();
+      } else if (a == "--trace") {
+        options.trace_peer = static_cast<std::uint32_t>(std::stoul(value()));
       } else if (a == "--progress") {
         options.progress = true;
       } else if (!a.empty() && a[0] == '-') {

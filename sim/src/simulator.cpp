@@ -227,10 +227,20 @@ void Simulator::settle(std::uint32_t p) {
   if (!st.alive) return;
   auto actions = st.core->take_actions();
   for (auto& action : actions) {
+    if (p == options_.trace_peer) {
+      static const char* kNames[] = {"send", "connect", "disconnect", "fetch_origin", "announce", "deliver"};
+      std::string detail;
+      if (auto* m = std::get_if<peer::SendMessage>(&action)) detail = protocol::message_name(m->message);
+      if (auto* f = std::get_if<peer::FetchFromOrigin>(&action)) detail = std::to_string(f->seq);
+      if (auto* d = std::get_if<peer::DeliverChunk>(&action)) detail = std::to_string(d->seq);
+      std::fprintf(stderr, "trace %.6f peer %u %s %s\n", seconds(now_), p, kNames[action.index()], detail.c_str());
+    }
     perform(p, action);
     if (!st.alive) return;
   }
   const Time next = st.core->next_deadline();
+  if (p == options_.trace_peer)
+    std::fprintf(stderr, "trace %.6f peer %u next_deadline %.6f\n", seconds(now_), p, seconds(next));
   if (next == st.timer_at) return;
   st.timer_at = next;
   ++st.timer_version;
@@ -301,11 +311,9 @@ void Simulator::finish_row(std::uint32_t p) {
   row.chunks_late = stats.chunks_late;
   row.hash_failures = stats.hash_failures;
   if (sc_.live && stats.started) {
-    // The chunk `first` is complete at the edge (first - preroll + 1)·d; it starts playing after start-up,
-    // and every stall since pushes the playhead further behind.
+    // Chunk k is complete at (k + 1 - preroll)·d (negative: before the run began).
     const double produced_at =
-        static_cast<double>(peers_[p].first + 1 - std::min<peer::Seq>(peers_[p].first + 1, preroll_)) *
-        seconds(sc_.chunk_duration);
+        (static_cast<double>(peers_[p].first) + 1.0 - static_cast<double>(preroll_)) * seconds(sc_.chunk_duration);
     row.lag_ms = (row.join_s + row.startup_ms / 1000.0 + row.stall_ms / 1000.0 - produced_at) * 1000.0;
   }
 }

@@ -5,6 +5,7 @@
 // uplink, the tracker answers announces, deliveries feed the accounting.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -25,7 +26,8 @@ struct SimOptions {
   std::optional<peer::Policy> policy;  // overrides the scenario's
   bool progress = false;               // progress lines on stderr
   std::string network_name = "fluid";
-  std::string out_dir;  // CSV files when not empty
+  std::string out_dir;                    // CSV files when not empty
+  std::uint32_t trace_peer = UINT32_MAX;  // log this peer's actions on stderr (--trace)
 };
 
 class Simulator {

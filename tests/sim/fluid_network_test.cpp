@@ -108,6 +108,20 @@ TEST(FluidNetwork, CancelFreesCapacityAndAdvanceStopsAtTheLimit) {
   EXPECT_EQ(net.active_flows(), 0u);
 }
 
+TEST(FluidNetwork, CompletionsOnTheSameMicrosecondAsAStartAreCollected) {
+  // Three equal flows started at 38,048 µs end together 1 s later; the fourth, started at that very
+  // microsecond, must not hide them behind rounding (a regression: they were never delivered).
+  FluidNetwork net;
+  auto s = net.add_node(100 * kMbit, kInf);
+  auto d = net.add_node(0, 6 * kMbit);
+  for (int i = 0; i < 3; ++i) net.start_flow(s, d, 250'000, Time(38'048));
+  net.start_flow(s, d, 250'000, Time(1'038'048));
+  Time reached{};
+  auto done = net.advance(Time(2'000'000), reached);
+  EXPECT_EQ(done.size(), 3u);
+  EXPECT_LE(reached, Time(1'038'049));
+}
+
 TEST(FluidNetwork, ZeroUplinkNeverDelivers) {
   FluidNetwork net;
   auto s = net.add_node(0, kInf);
