@@ -37,7 +37,8 @@ std::optional<std::uint64_t> chunk_file_seq(const fs::path& path) {
 }  // namespace
 
 void write_file_atomically(const fs::path& path, std::string_view data) {
-  const fs::path tmp = path.parent_path() / ("." + path.filename().string() + ".tmp");
+  fs::path tmp = path;
+  tmp += ".tmp";  // a name no chunk or index file has; the rename below is atomic
   std::FILE* file = std::fopen(tmp.c_str(), "wb");
   if (file == nullptr) throw std::runtime_error("cannot write " + tmp.string());
   const bool ok = std::fwrite(data.data(), 1, data.size(), file) == data.size() && std::fflush(file) == 0 &&
@@ -143,6 +144,7 @@ std::size_t ChunkStore::load_live() {
   pending_discontinuity_ = any;
   // Remove files no longer indexed.
   for (const auto& item : fs::directory_iterator(config_.dir, ec)) {
+    if (item.path().extension() == ".tmp") fs::remove(item.path(), ec);  // a write cut short
     auto seq = chunk_file_seq(item.path());
     if (!seq) continue;
     const bool kept = !entries_.empty() && *seq >= entries_.front().info.seq && *seq <= entries_.back().info.seq;

@@ -95,7 +95,8 @@ void LiveIngest::run() {
   std::chrono::milliseconds backoff{500};
   bool discontinuity = false;
   // Pacing of file inputs: output time `pace_base_us` is due at `pace_start`.
-  std::optional<std::int64_t> pace_base_us;
+  bool pacing = false;
+  std::int64_t pace_base_us = 0;
   Clock::time_point pace_start;
   while (!stop_) {
     try {
@@ -109,11 +110,12 @@ void LiveIngest::run() {
       while (!stop_ && (ret = input.read(packet.get())) >= 0) {
         if (paced) {
           if (auto t = segmenter.output_time_us(*packet)) {
-            if (!pace_base_us) {
+            if (!pacing) {
+              pacing = true;
               pace_base_us = *t;
               pace_start = Clock::now();
             }
-            const auto due = pace_start + std::chrono::microseconds(*t - *pace_base_us);
+            const auto due = pace_start + std::chrono::microseconds(*t - pace_base_us);
             if (due > Clock::now() && !sleep_for(due - Clock::now())) break;
           }
         }
@@ -134,7 +136,7 @@ void LiveIngest::run() {
       std::cerr << "shoal-origin: live input: " << e.what() << "; retrying in " << backoff.count() << " ms\n";
     }
     discontinuity = true;
-    pace_base_us.reset();
+    pacing = false;
     if (!sleep_for(backoff)) break;
     backoff = std::min(backoff * 2, config_.max_backoff);
   }
