@@ -151,7 +151,7 @@ void PeerCore::State::announce() {
 }
 
 void PeerCore::State::fill_peer_set() {
-  if (cfg.seed) return;
+  if (cfg.seed || static_cast<int>(connection_count()) >= cfg.min_neighbors) return;
   std::set<std::string> connected = pending_connects;
   for (auto& [id, n] : neighbors) {
     connected.insert(PeerSet::key(n.remote));

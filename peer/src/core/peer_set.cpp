@@ -11,11 +11,7 @@ void PeerSet::add_candidates(const std::vector<protocol::PeerAddress>& peers) {
     if (p.port == 0 || (!p.peer_id.empty() && p.peer_id == own_id_)) continue;
     if (banned_id(p.peer_id) || banned_address(p)) continue;
     if (candidates_.size() >= kMaxCandidates) break;
-    std::string k = key(p);
-    bool queued = false;
-    for (auto& c : candidates_)
-      if (key(c) == k) queued = true;
-    if (queued) continue;
+    if (!queued_.insert(key(p)).second) continue;
     candidates_.push_back(p);
   }
 }
@@ -29,6 +25,7 @@ std::optional<protocol::PeerAddress> PeerSet::next(NeighborPolicy policy, const 
     }
     protocol::PeerAddress p = candidates_[i];
     candidates_.erase(candidates_.begin() + static_cast<std::ptrdiff_t>(i));
+    queued_.erase(key(p));
     if (connected.count(key(p)) || banned_id(p.peer_id) || banned_address(p)) continue;
     return p;
   }

@@ -37,6 +37,7 @@ class PeerSet {
  private:
   std::string own_id_;
   std::deque<protocol::PeerAddress> candidates_;
+  std::set<std::string> queued_;  // keys of candidates_, so a peer is not queued twice
   std::set<std::string> banned_ids_;
   std::set<std::string> banned_addrs_;
 };
