@@ -236,8 +236,10 @@ int main(int argc, char** argv) {
   }
 
   p.started_us = g_get_monotonic_time();
-  const GstStateChangeReturn ret = gst_element_set_state(p.playbin, GST_STATE_PLAYING);
+  // PAUSED first: a live source answers NO_PREROLL there (and cannot pause for buffering).
+  GstStateChangeReturn ret = gst_element_set_state(p.playbin, GST_STATE_PAUSED);
   p.live = ret == GST_STATE_CHANGE_NO_PREROLL;
+  if (ret != GST_STATE_CHANGE_FAILURE) ret = gst_element_set_state(p.playbin, GST_STATE_PLAYING);
   if (ret == GST_STATE_CHANGE_FAILURE) {
     // The error message on the bus says why; collect it before leaving.
     GstMessage* m = gst_bus_timed_pop_filtered(GST_ELEMENT_BUS(p.playbin), GST_SECOND, GST_MESSAGE_ERROR);

@@ -6,8 +6,11 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "scripted_peer.hpp"
 
@@ -176,6 +179,64 @@ TEST_F(ShoalSrcBus, StallPostsBufferingWithHysteresisAndIsCounted) {
   ASSERT_TRUE(peer_->playhead.has_value()) << "the element feeds its playhead to the peer";
   EXPECT_GE(peer_->playhead->count(), 900'000) << "media time counts from the first chunk";
   EXPECT_LE(peer_->playhead->count(), 1'500'000) << "the playhead stays where media ran out";
+  gst_object_unref(src);
+}
+
+TEST_F(ShoalSrcBus, LiveStallHoldsDataBackAndRestampsItAfterwards) {
+  peer_->info = make_channel(true, 10, 1000ms, 50'000'000us);
+  make("buffer-target=1000");
+  GstElement* src = gst_bin_get_by_name(GST_BIN(pipeline_), "src");
+  struct Seen {
+    std::mutex mutex;
+    std::vector<std::pair<GstClockTime, bool>> buffers;  // PTS, DISCONT
+  } seen;
+  GstPad* pad = gst_element_get_static_pad(src, "src");
+  gst_pad_add_probe(
+      pad, GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad*, GstPadProbeInfo* info, gpointer data) {
+        auto* s = static_cast<Seen*>(data);
+        GstBuffer* b = GST_PAD_PROBE_INFO_BUFFER(info);
+        std::lock_guard lock(s->mutex);
+        s->buffers.emplace_back(GST_BUFFER_PTS(b), GST_BUFFER_FLAG_IS_SET(b, GST_BUFFER_FLAG_DISCONT));
+        return GST_PAD_PROBE_OK;
+      },
+      &seen, nullptr);
+  gst_object_unref(pad);
+  EXPECT_EQ(gst_element_set_state(pipeline_, GST_STATE_PAUSED), GST_STATE_CHANGE_NO_PREROLL);
+  gst_element_set_state(pipeline_, GST_STATE_PLAYING);
+  peer_->deliver(0);
+  // The playhead runs out of media after 1 s; stay stalled a while longer.
+  guint stalls = 0;
+  for (int i = 0; i < 40 && stalls == 0; ++i) {
+    std::this_thread::sleep_for(100ms);
+    GstStructure* stats = nullptr;
+    g_object_get(src, "stats", &stats, nullptr);
+    gst_structure_get_uint(stats, "stall-count", &stalls);
+    gst_structure_free(stats);
+  }
+  ASSERT_EQ(stalls, 1u);
+  peer_->deliver(1);  // arrives during the stall: must be held back, not pushed late
+  std::this_thread::sleep_for(500ms);
+  {
+    std::lock_guard lock(seen.mutex);
+    EXPECT_EQ(seen.buffers.size(), 1u) << "a live stall holds data back";
+  }
+  peer_->deliver(2);
+  GstMessage* qoe = wait_qoe("stall-end", 2000ms);
+  ASSERT_NE(qoe, nullptr);
+  gst_message_unref(qoe);
+  EXPECT_EQ(wait_for(GST_MESSAGE_BUFFERING, 100ms), nullptr) << "live pipelines get no BUFFERING";
+  for (int i = 0; i < 20; ++i) {
+    std::this_thread::sleep_for(50ms);
+    std::lock_guard lock(seen.mutex);
+    if (seen.buffers.size() >= 3) break;
+  }
+  std::lock_guard lock(seen.mutex);
+  ASSERT_GE(seen.buffers.size(), 3u);
+  EXPECT_TRUE(seen.buffers[1].second) << "the first buffer after a stall is a discontinuity";
+  EXPECT_GE(seen.buffers[1].first - seen.buffers[0].first, GST_SECOND + 400 * GST_MSECOND)
+      << "stamped after the stall, not where it would have been";
+  EXPECT_EQ(seen.buffers[2].first - seen.buffers[1].first, GST_SECOND);
   gst_object_unref(src);
 }
 
