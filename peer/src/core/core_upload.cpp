@@ -1,16 +1,22 @@
 // Uploading: requests from unchoked neighbors are queued and served within
 // the token bucket; the choker decides who is unchoked.
 #include <algorithm>
+#include <limits>
 
 #include "core_state.hpp"
 
 namespace shoal::peer {
 
 void PeerCore::State::on_request(Neighbor& n, Seq seq) {
-  if (n.am_choking || !window.held(seq) || n.upload_queued >= cfg.max_upload_queue_per_neighbor) {
+  ChunkSlot* slot = window.find(seq);
+  // A seed that already gave this chunk out enough, to neighbors that still hold it, lets them spread it.
+  bool spread = cfg.seed && cfg.seed_copies_per_chunk > 0 && slot && slot->copies_served >= cfg.seed_copies_per_chunk &&
+                slot->availability > 0;
+  if (n.am_choking || !slot || !slot->held() || spread || n.upload_queued >= cfg.max_upload_queue_per_neighbor) {
     send(n, protocol::Reject{seq});
     return;
   }
+  if (slot->copies_served < std::numeric_limits<std::uint16_t>::max()) ++slot->copies_served;
   upload_queue.push_back({n.conn, seq});
   ++n.upload_queued;
 }
@@ -46,6 +52,8 @@ void PeerCore::State::pump_uploads() {
     n->sent.add(size, now_, cfg.rate_window);
     n->last_useful = now_;
     send(*n, protocol::ChunkData{job.seq, slot->payload});
+    // They will hold it (they keep it only if it verifies, and then never ask us again).
+    note_have(*n, job.seq);
   }
 }
 

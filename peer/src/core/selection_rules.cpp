@@ -60,11 +60,10 @@ void handle_urgent(SelectionContext& ctx, const MissingChunk& chunk) {
     ctx.wake_at(offer.eta);  // check it is on time, then
     return;
   }
-  // Nobody can deliver in time. When a holder exists but is too slow, the origin is the only way;
-  // when no unchoked neighbor holds it yet (a live chunk still spreading from the seeder) we wait for
-  // the mesh until the last moment the origin can still make it, so the origin is not over-fetched.
-  bool too_slow = offer.found();
-  if ((too_slow || now >= origin_by) && ctx.origin_available()) {
+  // No neighbor can deliver in time now: none holds it yet (a live chunk still spreading from the
+  // seeder), or those that do are too slow. A faster holder may still appear, so the origin is asked
+  // only at the last moment it can still make it: the origin is not over-fetched.
+  if (now >= origin_by && ctx.origin_available()) {
     ctx.request_origin(chunk);
     return;
   }

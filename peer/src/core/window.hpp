@@ -16,10 +16,11 @@ namespace shoal::peer {
 
 struct ChunkSlot {
   ChunkMeta meta;
-  bool known = false;              // meta came from the manifest (or add_chunk)
-  protocol::ChunkPayload payload;  // set once verified; null when missing or evicted
-  std::uint16_t availability = 0;  // neighbors that announced it
-  std::uint8_t peer_requests = 0;  // our outstanding requests for it
+  bool known = false;               // meta came from the manifest (or add_chunk)
+  protocol::ChunkPayload payload;   // set once verified; null when missing or evicted
+  std::uint16_t availability = 0;   // neighbors that announced it
+  std::uint8_t peer_requests = 0;   // our outstanding requests for it
+  std::uint16_t copies_served = 0;  // requests for it we accepted (a seed's super-seeding)
   bool origin_pending = false;
   std::uint32_t tiebreak = 0;  // random, fixed per chunk: rarest-first tie-break
   bool held() const { return payload != nullptr; }

@@ -74,6 +74,34 @@ TEST(Upload, SeedAnnouncesNewChunksAndNeverDownloads) {
   EXPECT_NE(n, other);
 }
 
+TEST(Upload, SeedGivesEachChunkOutTwiceThenLetsTheMeshSpreadIt) {
+  PeerConfig c = base_config();
+  c.seed = true;
+  c.seed_copies_per_chunk = 2;
+  Bench b(c);
+  b.make_channel(1);
+  b.feed([&](PeerCore& core) { core.add_chunk(0, b.payloads[0], b.now); });
+  b.take();
+  std::vector<ConnectionId> peers;
+  for (int i = 0; i < 4; ++i) peers.push_back(b.connect("", false));
+  auto m = b.mark();
+  for (auto p : peers) b.message(p, protocol::Request{0});
+  auto acts = b.since(m);
+  auto data = Bench::sent<protocol::ChunkData>(acts);
+  auto rejects = Bench::sent<protocol::Reject>(acts);
+  ASSERT_EQ(data.size(), 2u);
+  EXPECT_EQ(data[0].first, peers[0]);
+  EXPECT_EQ(data[1].first, peers[1]);
+  ASSERT_EQ(rejects.size(), 2u);
+  // Once the holders are gone the seed serves it again.
+  b.feed([&](PeerCore& core) { core.on_disconnected(peers[0], b.now); });
+  b.feed([&](PeerCore& core) { core.on_disconnected(peers[1], b.now); });
+  b.take();
+  m = b.mark();
+  b.message(peers[2], protocol::Request{0});
+  EXPECT_EQ(Bench::sent<protocol::ChunkData>(b.since(m)).size(), 1u);
+}
+
 TEST(Upload, CancelRemovesAQueuedRequest) {
   PeerConfig c = base_config();
   c.seed = true;

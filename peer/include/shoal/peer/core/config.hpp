@@ -88,6 +88,9 @@ struct PeerConfig {
   Time handshake_timeout = std::chrono::seconds(10);
   /// A neighbor that exchanged no chunk either way for this long is dropped when better ones may exist.
   Time useless_timeout = std::chrono::seconds(60);
+  /// Super-seeding: a seed serves each chunk to at most this many neighbors while some neighbor holds it,
+  /// so the mesh, not the origin's uplink, makes the other copies. 0 = unlimited.
+  int seed_copies_per_chunk = 2;
   /// A failed origin fetch is retried no sooner than this.
   Time origin_retry_delay = std::chrono::milliseconds(250);
 };
