@@ -26,6 +26,7 @@ NodeId FluidNetwork::add_node(double up_bps, double down_bps) {
     links_.push_back(std::move(link));
   }
   queued_.resize(links_.size(), 0);
+  is_deferred_.resize(links_.size(), 0);
   return node;
 }
 
@@ -101,20 +102,34 @@ void FluidNetwork::refresh_rate(FlowId id, Flow& flow, double now) {
   if (rate > 0) completions_.push({now + flow.remaining / rate, id, flow.version});
 }
 
-void FluidNetwork::relevel_from(std::uint32_t a, std::uint32_t b, double now) {
+void FluidNetwork::relevel_from(std::uint32_t a, std::uint32_t b, double now) { relevel({a, b}, now, false); }
+
+void FluidNetwork::defer(std::uint32_t link, double now) {
+  if (is_deferred_[link]) return;
+  if (deferred_.empty()) deferred_at_ = now;
+  is_deferred_[link] = 1;
+  deferred_.push_back(link);
+}
+
+void FluidNetwork::relevel(const std::vector<std::uint32_t>& start, double now, bool include_busy) {
   dirty_.clear();
-  std::vector<std::uint32_t> changed{a, b};
+  std::vector<std::uint32_t> changed(start);
   std::size_t head = 0;
-  for (std::uint32_t l : {a, b}) {
+  for (std::uint32_t l : start) {
+    if (queued_[l]) continue;
     dirty_.push_back(l);
     queued_[l] = 1;
   }
   std::size_t work = 0;
-  while (head < dirty_.size() && work < max_relevels_) {
+  while (head < dirty_.size() && work < max_relevels_ + start.size()) {
     const std::uint32_t l = dirty_[head++];
     queued_[l] = 0;
-    ++work;
     Link& link = links_[l];
+    if (!include_busy && link.flows.size() > busy_link_) {
+      defer(l, now);
+      continue;
+    }
+    ++work;
     const double level = waterfill(link);
     const double old = link.level;
     if (level == old || (std::isfinite(old) && std::abs(level - old) <= 1e-9 * std::max(1.0, old))) continue;
@@ -133,6 +148,14 @@ void FluidNetwork::relevel_from(std::uint32_t a, std::uint32_t b, double now) {
   std::sort(changed.begin(), changed.end());
   changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
   for (std::uint32_t l : changed) {
+    // A deferred busy link's flows are refreshed when it is re-levelled, except the new one.
+    if (!include_busy && links_[l].flows.size() > busy_link_) {
+      for (FlowId id : links_[l].flows) {
+        Flow& flow = flows_.at(id);
+        if (flow.version == 0) refresh_rate(id, flow, now);
+      }
+      continue;
+    }
     for (FlowId id : links_[l].flows) refresh_rate(id, flows_.at(id), now);
   }
 }
@@ -143,10 +166,23 @@ std::vector<FlowId> FluidNetwork::advance(Time limit, Time& reached) {
     auto it = flows_.find(c.flow);
     return it == flows_.end() || it->second.version != c.version;
   };
-  while (!completions_.empty() && stale(completions_.top())) completions_.pop();
-  if (completions_.empty() || micros_ceil(completions_.top().at) > limit) {
-    reached = limit;
-    return done;
+  while (true) {
+    while (!completions_.empty() && stale(completions_.top())) completions_.pop();
+    const bool due = !completions_.empty() && micros_ceil(completions_.top().at) <= limit;
+    const Time tick = deferred_.empty() ? Time::max() : micros_ceil(deferred_at_ + busy_period_);
+    if (tick <= limit && (!due || tick < micros_ceil(completions_.top().at))) {
+      // Busy links catch up with every change of the last period at once.
+      std::vector<std::uint32_t> busy;
+      busy.swap(deferred_);
+      for (auto l : busy) is_deferred_[l] = 0;
+      relevel(busy, seconds(tick), true);
+      continue;
+    }
+    if (!due) {
+      reached = limit;
+      return done;
+    }
+    break;
   }
   reached = micros_ceil(completions_.top().at);
   const double now = seconds(reached);

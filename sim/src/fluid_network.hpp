@@ -4,9 +4,13 @@
 // smaller of its two levels. A flow start or end re-levels the two links it
 // touches and propagates changes to neighbouring links until the levels settle
 // (this fixed point is the max-min fair allocation for two-link flows), with a
-// work bound per event so one change never rescans the whole swarm.
+// work bound per event so one change never rescans the whole swarm. A link
+// carrying more than `busy_link` flows (an overloaded origin) is re-levelled at
+// most once per `busy_period` of simulated time instead of at every change: in
+// between, its flows keep their rates and a new flow takes the current level.
 #pragma once
 
+#include <chrono>
 #include <queue>
 #include <unordered_map>
 #include <vector>
@@ -18,7 +22,11 @@ namespace shoal::sim {
 class FluidNetwork final : public Network {
  public:
   /// `max_relevels` bounds the links re-levelled per flow start or end.
-  explicit FluidNetwork(std::size_t max_relevels = 256) : max_relevels_(max_relevels) {}
+  explicit FluidNetwork(std::size_t max_relevels = 256, std::size_t busy_link = 64,
+                        Time busy_period = std::chrono::milliseconds(10))
+      : max_relevels_(max_relevels),
+        busy_link_(busy_link),
+        busy_period_(static_cast<double>(busy_period.count()) * 1e-6) {}
 
   NodeId add_node(double up_bps, double down_bps) override;
   FlowId start_flow(NodeId src, NodeId dst, std::uint64_t bytes, Time now) override;
@@ -51,12 +59,19 @@ class FluidNetwork final : public Network {
   };
 
   void relevel_from(std::uint32_t a, std::uint32_t b, double now);
+  void relevel(const std::vector<std::uint32_t>& start, double now, bool include_busy);
+  void defer(std::uint32_t link, double now);
   double waterfill(const Link& link) const;
   double other_level(const Flow& flow, std::uint32_t link) const;
   void refresh_rate(FlowId id, Flow& flow, double now);
   void detach(FlowId id, const Flow& flow);
 
   std::size_t max_relevels_;
+  std::size_t busy_link_;
+  double busy_period_;
+  std::vector<std::uint32_t> deferred_;  // busy links waiting for their periodic re-level
+  std::vector<char> is_deferred_;
+  double deferred_at_ = 0;   // when the first of them was deferred
   std::vector<Link> links_;  // node n: uplink 2n, downlink 2n+1
   std::unordered_map<FlowId, Flow> flows_;
   std::priority_queue<Completion, std::vector<Completion>, std::greater<>> completions_;

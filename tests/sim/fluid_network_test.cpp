@@ -122,6 +122,21 @@ TEST(FluidNetwork, CompletionsOnTheSameMicrosecondAsAStartAreCollected) {
   EXPECT_LE(reached, Time(1'038'049));
 }
 
+TEST(FluidNetwork, BusyLinkCatchesUpAfterItsPeriod) {
+  // 100 flows on one 100 Mbit/s uplink (busy_link = 64): within the 10 ms period the late flows take
+  // the stale level, after it everyone has the fair 1 Mbit/s and completions follow exactly.
+  FluidNetwork net;
+  auto s = net.add_node(100 * kMbit, kInf);
+  std::vector<FlowId> flows;
+  for (int i = 0; i < 100; ++i) flows.push_back(net.start_flow(s, net.add_node(kInf, kInf), 1'000'000, Time{0}));
+  Time reached{};
+  EXPECT_TRUE(net.advance(Time(20'000), reached).empty());
+  for (auto f : flows) EXPECT_NEAR(net.rate_bps(f), 1 * kMbit, 1);
+  auto done = net.advance(at_s(100), reached);
+  EXPECT_EQ(done.size(), 100u);
+  EXPECT_NEAR(static_cast<double>(reached.count()), 8e6, 2e5);  // 8 Mbit each at 1 Mbit/s, ± the period
+}
+
 TEST(FluidNetwork, ZeroUplinkNeverDelivers) {
   FluidNetwork net;
   auto s = net.add_node(0, kInf);
