@@ -17,6 +17,9 @@ void PeerCore::State::on_request(Neighbor& n, Seq seq) {
     return;
   }
   if (slot->copies_served < std::numeric_limits<std::uint16_t>::max()) ++slot->copies_served;
+  // From now on they count as a holder: requests racing in before this copy is sent must not
+  // each get a copy from a seed.
+  note_have(n, seq);
   upload_queue.push_back({n.conn, seq});
   ++n.upload_queued;
 }
@@ -52,8 +55,6 @@ void PeerCore::State::pump_uploads() {
     n->sent.add(size, now_, cfg.rate_window);
     n->last_useful = now_;
     send(*n, protocol::ChunkData{job.seq, slot->payload});
-    // They will hold it (they keep it only if it verifies, and then never ask us again).
-    note_have(*n, job.seq);
   }
 }
 
