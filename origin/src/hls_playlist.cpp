@@ -30,14 +30,13 @@ std::string hls_playlist(const PlaylistInput& in) {
   std::string out = "#EXTM3U\n#EXT-X-VERSION:3\n";
   out += "#EXT-X-TARGETDURATION:" + std::to_string(std::max(1L, target_s)) + "\n";
   out += "#EXT-X-MEDIA-SEQUENCE:" + std::to_string(in.chunks.empty() ? 0 : in.chunks.front().seq) + "\n";
-  if (in.discontinuity_sequence > 0) {
-    out += "#EXT-X-DISCONTINUITY-SEQUENCE:" + std::to_string(in.discontinuity_sequence) + "\n";
-  }
+  // The first listed chunk's own discontinuity is counted, not tagged, so its
+  // sequence number stays the same once it scrolls out of the playlist.
+  const std::uint64_t dsn = in.discontinuity_sequence + (!in.chunks.empty() && in.chunks.front().discontinuity ? 1 : 0);
+  if (dsn > 0) out += "#EXT-X-DISCONTINUITY-SEQUENCE:" + std::to_string(dsn) + "\n";
   if (!in.live) out += "#EXT-X-PLAYLIST-TYPE:VOD\n";
   bool first = true;
   for (const ChunkInfo& c : in.chunks) {
-    // A discontinuity at the first listed chunk is already counted in the
-    // discontinuity sequence of later playlists only once it is evicted.
     if (c.discontinuity && !first) out += "#EXT-X-DISCONTINUITY\n";
     if (in.live && c.wall_us > 0 && (first || c.discontinuity)) {
       out += "#EXT-X-PROGRAM-DATE-TIME:" + iso8601(c.wall_us - c.duration_us) + "\n";

@@ -25,6 +25,24 @@ namespace {
 
 HttpReply error(int status, const std::string& why) { return text_reply(status, why + "\n"); }
 
+// RFC 8216 6.2.2: a chunk leaving the playlist should stay fetchable a while.
+// The playlist lists the newest chunks that fit in `listed` (the DVR window
+// less three target durations), so a chunk leaves it before the store
+// evicts it. The listed start only moves forward, so EXT-X-MEDIA-SEQUENCE
+// never decreases.
+void hide_oldest(PlaylistInput& in, std::chrono::microseconds listed) {
+  if (listed < 3 * in.target) return;
+  std::int64_t total = 0;
+  for (const ChunkInfo& c : in.chunks) total += c.duration_us;
+  std::size_t hidden = 0;
+  while (hidden + 1 < in.chunks.size() && total - in.chunks[hidden].duration_us >= listed.count()) {
+    total -= in.chunks[hidden].duration_us;
+    if (in.chunks[hidden].discontinuity) ++in.discontinuity_sequence;
+    ++hidden;
+  }
+  in.chunks.erase(in.chunks.begin(), in.chunks.begin() + static_cast<std::ptrdiff_t>(hidden));
+}
+
 }  // namespace
 
 HttpReply Router::handle(const HttpRequest& request) {
@@ -68,6 +86,7 @@ HttpReply Router::channel_route(const HttpRequest& request, Channel& channel, co
     in.live = channel.live();
     in.target = channel.target();
     in.discontinuity_sequence = channel.store().evicted_discontinuities();
+    if (channel.live()) hide_oldest(in, channel.dvr() - 3 * channel.target());
     HttpReply r = text_reply(200, hls_playlist(in), "application/vnd.apple.mpegurl");
     r.headers.emplace_back("Cache-Control", channel.live() ? "max-age=1" : "public, max-age=60");
     return r;

@@ -216,5 +216,26 @@ TEST(HlsPlaylist, LiveWindowHasSequenceDateTimeAndDiscontinuities) {
   EXPECT_EQ(text.find("PLAYLIST-TYPE"), std::string::npos);
 }
 
+TEST(HlsPlaylist, DiscontinuitySequenceOfAChunkStaysTheSameWhenItScrollsOut) {
+  PlaylistInput in;
+  in.live = true;
+  for (std::uint64_t s = 0; s < 4; ++s) {
+    ChunkInfo c;
+    c.seq = s;
+    c.duration_us = 1'000'000;
+    c.discontinuity = s == 1;
+    in.chunks.push_back(c);
+  }
+  // Chunk 2 follows the discontinuity at 1: sequence 1, whether 1 is listed, first, or gone.
+  EXPECT_NE(hls_playlist(in).find("#EXT-X-DISCONTINUITY\n#EXTINF:1.000,\nchunk/1.ts"), std::string::npos);
+  in.chunks.erase(in.chunks.begin());
+  const std::string first = hls_playlist(in);
+  EXPECT_NE(first.find("#EXT-X-DISCONTINUITY-SEQUENCE:1\n"), std::string::npos);
+  EXPECT_EQ(first.find("#EXT-X-DISCONTINUITY\n"), std::string::npos);
+  in.chunks.erase(in.chunks.begin());
+  in.discontinuity_sequence = 1;  // chunk 1 evicted
+  EXPECT_NE(hls_playlist(in).find("#EXT-X-DISCONTINUITY-SEQUENCE:1\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace shoal::origin::test

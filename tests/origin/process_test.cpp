@@ -167,6 +167,12 @@ TEST(OriginProcess, KillNineAndRestartKeepsTheLiveSequenceMonotonic) {
     }
   }
   EXPECT_TRUE(restarted);
+  const std::string playlist = http(port, "GET", "/c/live/index.m3u8").body;
+  EXPECT_NE(playlist.find("#EXT-X-MEDIA-SEQUENCE:" + std::to_string(after.front().seq()) + "\n"), std::string::npos)
+      << playlist;
+  EXPECT_NE(playlist.find("#EXT-X-PROGRAM-DATE-TIME:"), std::string::npos);
+  EXPECT_NE(playlist.find("#EXT-X-DISCONTINUITY\n"), std::string::npos);
+  EXPECT_EQ(playlist.find("#EXT-X-ENDLIST"), std::string::npos);
   // A clean stop on SIGTERM.
   second.process->signal(SIGTERM);
   EXPECT_EQ(second.process->wait_exit(20s), 0);

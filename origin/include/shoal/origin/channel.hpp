@@ -44,6 +44,7 @@ class Channel {
   const std::string& name() const { return config_.name; }
   bool live() const { return config_.live; }
   std::chrono::microseconds target() const { return config_.target; }
+  std::chrono::microseconds dvr() const { return config_.dvr; }
   const std::string& swarm_id() const { return swarm_id_; }
   /// VoD: true when chunks came from disk instead of segmenting.
   bool reused_from_disk() const { return reused_; }

@@ -17,7 +17,7 @@ struct PlaylistInput {
   bool live = false;
   bool ended = false;
   std::chrono::microseconds target{1'000'000};
-  std::uint64_t discontinuity_sequence = 0;  // discontinuities before the first listed chunk
+  std::uint64_t discontinuity_sequence = 0;  // discontinuity-flagged chunks before the first listed one
 };
 
 std::string hls_playlist(const PlaylistInput& input);
