@@ -82,8 +82,8 @@ int main(int argc, char** argv) {
   if (::mkdtemp(tmpl.data()) == nullptr) return 1;
   const fs::path dir = tmpl;
   // nginx workers started by root run as nobody: they must be able to read the files.
-  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                           fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                           fs::perms::others_exec);
   const fs::path clip = dir / "clip.mp4";
   const std::string make =
       "ffmpeg -v error -y -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=sample_rate=48000 -t 20 "
