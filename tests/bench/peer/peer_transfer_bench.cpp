@@ -83,6 +83,7 @@ double shoal_transfer(long count, long chunk_bytes) {
   const auto total = static_cast<std::uint64_t>(count * chunk_bytes);
 
   seed.driver = std::make_unique<CoreDriver>(seed.io, CoreDriver::Hooks{});
+  seed.start();
   seed.run_on([&] {
     seed_port = seed.driver->mesh().listen("127.0.0.1", 0);
     PeerConfig config;
@@ -121,7 +122,6 @@ double shoal_transfer(long count, long chunk_bytes) {
   };
   viewer.driver = std::make_unique<CoreDriver>(viewer.io, hooks);
   viewer_driver = viewer.driver.get();
-  seed.start();
   viewer.start();
 
   const auto started = std::chrono::steady_clock::now();
