@@ -1,5 +1,6 @@
 #include "shoal/origin/router.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -86,7 +87,9 @@ HttpReply Router::channel_route(const HttpRequest& request, Channel& channel, co
     in.live = channel.live();
     in.target = channel.target();
     in.discontinuity_sequence = channel.store().evicted_discontinuities();
-    if (channel.live()) hide_oldest(in, channel.dvr() - 3 * channel.target());
+    // RFC 8216 6.2.2: a chunk dropped from the playlist must stay fetchable for its duration plus the
+    // playlist's, so the playlist lists at most the newest half of the DVR window (less a GOP's slack).
+    if (channel.live()) hide_oldest(in, std::max(3 * channel.target(), (channel.dvr() - 2 * channel.target()) / 2));
     HttpReply r = text_reply(200, hls_playlist(in), "application/vnd.apple.mpegurl");
     r.headers.emplace_back("Cache-Control", channel.live() ? "max-age=1" : "public, max-age=60");
     return r;
