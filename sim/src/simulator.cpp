@@ -8,6 +8,9 @@
 namespace shoal::sim {
 namespace {
 
+// The origin's seeder paces itself to this share of the origin uplink; HTTP fallback has the rest.
+constexpr double kSeedUplinkShare = 0.5;
+
 double seconds(Time t) { return static_cast<double>(t.count()) * 1e-6; }
 
 std::string fixed_id(const char* prefix, std::uint64_t n, std::size_t size) {
@@ -40,7 +43,11 @@ std::unique_ptr<peer::PeerCore> Simulator::make_core(std::uint32_t p, bool seed)
   c.vod_window = sc_.vod_window;
   c.min_neighbors = sc_.neighbor_count;
   c.max_neighbors = 2 * sc_.neighbor_count;
-  c.max_upload_bps = 0;  // the network model holds each uplink to its capacity
+  // The core paces its uploads to its uplink (as `shoal-peer --max-upload` does): unpaced, every queued
+  // chunk would start at once and share the uplink, so each arrives late and the core's delivery-rate
+  // estimates, on which its deadline rule rests, collapse. A zero uplink (a free-rider) is 1 bit/s.
+  const double up = seed ? sc_.origin_up_bps * kSeedUplinkShare : sc_.peers[p].up_bps;
+  c.max_upload_bps = std::isinf(up) ? 0 : static_cast<std::uint64_t>(std::max(1.0, up));
   // Hashing every copy of every chunk would dominate a 10,000-peer run; every payload in the
   // simulation is the origin's own buffer, so identity is the integrity check.
   c.verify_chunk = [payloads = &payloads_](const peer::ChunkMeta& meta, const std::string& bytes) {
@@ -183,6 +190,10 @@ void Simulator::dispatch(Event& e) {
       if (it == conns_.end() || !it->second.open || !it->second.announced) return;
       if (const auto* data = std::get_if<protocol::ChunkData>(&e.message); data && e.peer != seed_) {
         rows_[e.peer].bytes_from_peers += sc_.chunk_bytes;
+      }
+      if (e.peer == options_.trace_peer) {
+        std::fprintf(stderr, "trace %.6f peer %u recv %s from %u\n", seconds(now_), e.peer,
+                     protocol::message_name(e.message), it->second.remote);
       }
       st.core->on_message(e.a, std::move(e.message), now_);
       break;

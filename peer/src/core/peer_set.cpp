@@ -7,11 +7,14 @@ constexpr std::size_t kMaxCandidates = 500;
 }
 
 void PeerSet::add_candidates(const std::vector<protocol::PeerAddress>& peers) {
+  // Peer exchange hands every neighbor's list to us every pex_interval: the full-list test comes first and
+  // the address key is built once, since this loop ran for half of a 100-peer download's time.
   for (auto& p : peers) {
-    if (p.port == 0 || (!p.peer_id.empty() && p.peer_id == own_id_)) continue;
-    if (banned_id(p.peer_id) || banned_address(p)) continue;
     if (candidates_.size() >= kMaxCandidates) break;
-    if (!queued_.insert(key(p)).second) continue;
+    if (p.port == 0 || (!p.peer_id.empty() && p.peer_id == own_id_) || banned_id(p.peer_id)) continue;
+    std::string k = key(p);
+    if (!banned_addrs_.empty() && banned_addrs_.count(k)) continue;
+    if (!queued_.insert(std::move(k)).second) continue;
     candidates_.push_back(p);
   }
 }

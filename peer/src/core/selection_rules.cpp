@@ -31,7 +31,9 @@ void handle_urgent(SelectionContext& ctx, const MissingChunk& chunk) {
   const Time origin_by = origin_start_by(ctx, chunk);
   if (slot.peer_requests > 0) {
     Time pending = ctx.pending_eta(chunk);
-    if (pending + margin <= chunk.deadline && pending > now) {
+    // On track, or late but still sooner than the origin could deliver (an overloaded origin is
+    // measured slow): a duplicate to the origin would only add to its load.
+    if (pending > now && (pending + margin <= chunk.deadline || pending <= ctx.origin_eta(chunk))) {
       // On track; look again when it should have arrived or when the origin would be the last resort.
       ctx.wake_at(pending);
       ctx.wake_at(origin_by);
@@ -55,7 +57,10 @@ void handle_urgent(SelectionContext& ctx, const MissingChunk& chunk) {
     return;
   }
   PeerOffer offer = ctx.best_peer(chunk);
-  if (offer.found() && offer.eta + margin <= chunk.deadline) {
+  // A neighbor in time, or — once the deadline cannot be met (a stall, a late start-up) — one expected
+  // no later than the origin: sending everyone who runs late to the origin is what overloads it.
+  if (offer.found() &&
+      (offer.eta + margin <= chunk.deadline || (now >= origin_by && offer.eta <= ctx.origin_eta(chunk)))) {
     ctx.request_peer(chunk, offer);
     ctx.wake_at(offer.eta);  // check it is on time, then
     return;
