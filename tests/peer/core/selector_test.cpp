@@ -67,7 +67,9 @@ TEST(Fallback, OriginOnlyWhenTheMeshCanNoLongerMakeIt) {
   // Playback is expected to start at 3 s, once chunks 0..2 (3 s) are buffered, so all three are due
   // then. Nobody unchoked us, so the origin is asked at the last safe moment:
   // 3 s - (100 ms RTT + 1 ms transfer) - 500 ms margin = 2.399 s.
-  Bench b;
+  PeerConfig c = base_config();
+  c.max_origin_fetches = 3;  // this test is about when the origin is asked, not how many at once
+  Bench b(c);
   b.make_channel(6);
   b.connect("XXXXXX", /*unchoke=*/false);
   auto m = b.mark();
@@ -94,6 +96,7 @@ TEST(Fallback, OriginOnlyWhenTheMeshCanNoLongerMakeIt) {
 TEST(Fallback, SlowHolderLeavesTheChunkToTheOriginAtTheLastSafeMoment) {
   PeerConfig c = base_config();
   c.assumed_peer_rate_bps = 800;  // 100 B/s: a 1000-byte chunk needs 10 s
+  c.max_origin_fetches = 3;
   Bench b(c);
   b.make_channel(4);
   auto slow = b.connect("XXXX");
@@ -159,6 +162,7 @@ TEST(Endgame, LateRequestIsDuplicatedAndTheLoserCancelled) {
 TEST(Policies, RarestFallsBackOnlyWhenThePlayheadReachesAMissingChunk) {
   PeerConfig c = base_config();
   c.policy = Policy::rarest;
+  c.max_origin_fetches = 3;
   Bench b(c);
   b.make_channel(4);
   b.connect("XXXX", /*unchoke=*/false);
