@@ -83,6 +83,7 @@ void serialize_body(const Message& message, std::string& out) {
                  [&](const Reject& m) {
                    wire::Reject w;
                    w.set_seq(m.seq);
+                   w.set_busy(m.busy);
                    w.AppendToString(&out);
                  },
                  [&](const PeerExchange& m) {
@@ -160,7 +161,7 @@ bool parse_body(std::uint8_t type, const char* data, std::size_t size, Message& 
     case 10: {
       wire::Reject w;
       if (!parse(data, size, w)) return false;
-      out = Reject{w.seq()};
+      out = Reject{w.seq(), w.busy()};
       return true;
     }
     case 11: {

@@ -22,6 +22,7 @@ std::vector<Message> every_message() {
       Cancel{8},
       ChunkData{9, std::make_shared<const std::string>(std::string(100000, '\x47'))},
       Reject{10},
+      Reject{11, /*busy=*/true},
       PeerExchange{{{"127.0.0.1", 7001, "a"}, {"::1", 7002, "b"}}, {{"10.0.0.1", 1, "c"}}},
       KeepAlive{},
   };

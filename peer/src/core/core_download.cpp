@@ -91,6 +91,10 @@ PeerOffer PeerCore::State::best_peer(const MissingChunk& chunk) {
   for (auto& [id, n] : neighbors) {
     if (!n.handshaken || n.peer_choking || !n.have.test(chunk.seq)) continue;
     if (n.requests.size() >= capacity(n) || n.find_request(chunk.seq)) continue;
+    if (n.busy_until > now_) {
+      wake_at(n.busy_until);  // worth another look once it may have room
+      continue;
+    }
     double rate = n.delivery_rate > 0 ? n.delivery_rate : bytes_per_second(cfg.assumed_peer_rate_bps);
     Time eta = now_ + cfg.assumed_rtt + from_seconds((static_cast<double>(n.requested_bytes) + size) / rate);
     if (eta < best.eta) best = {id, eta};

@@ -99,8 +99,11 @@ void PeerCore::State::on_message(Neighbor& n, protocol::Message message) {
           on_chunk_data(n, std::move(m));
         } else if constexpr (std::is_same_v<M, protocol::Reject>) {
           drop_request(n, m.seq);
-          // It no longer has the chunk (evicted) or will not serve it: look elsewhere.
-          if (n.have.test(m.seq)) {
+          if (m.busy) {
+            // It holds the chunk but is saturated: others first, it again after a pause.
+            n.busy_until = now_ + cfg.busy_backoff;
+          } else if (n.have.test(m.seq)) {
+            // It no longer has the chunk (evicted) or will not serve it: look elsewhere.
             n.have.clear(m.seq);
             if (ChunkSlot* slot = window.find(m.seq); slot && slot->known && slot->availability > 0) {
               --slot->availability;

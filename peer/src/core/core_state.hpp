@@ -99,6 +99,7 @@ struct PeerCore::State final : SelectionContext {
   void on_request(Neighbor& n, Seq seq);
   void on_cancel(Neighbor& n, Seq seq);
   void pump_uploads();
+  bool upload_queue_full() const;
   void rechoke(bool rotate);
   void set_choke(Neighbor& n, bool choke);
 

@@ -12,8 +12,12 @@ void PeerCore::State::on_request(Neighbor& n, Seq seq) {
   // A seed that already gave this chunk out enough, to neighbors that still hold it, lets them spread it.
   bool spread = cfg.seed && cfg.seed_copies_per_chunk > 0 && slot && slot->copies_served >= cfg.seed_copies_per_chunk &&
                 slot->availability > 0;
-  if (n.am_choking || !slot || !slot->held() || spread || n.upload_queued >= cfg.max_upload_queue_per_neighbor) {
+  if (n.am_choking || !slot || !slot->held() || spread) {
     send(n, protocol::Reject{seq});
+    return;
+  }
+  if (n.upload_queued >= cfg.max_upload_queue_per_neighbor || upload_queue_full()) {
+    send(n, protocol::Reject{seq, /*busy=*/true});
     return;
   }
   if (slot->copies_served < std::numeric_limits<std::uint16_t>::max()) ++slot->copies_served;
@@ -22,6 +26,14 @@ void PeerCore::State::on_request(Neighbor& n, Seq seq) {
   note_have(n, seq);
   upload_queue.push_back({n.conn, seq});
   ++n.upload_queued;
+}
+
+bool PeerCore::State::upload_queue_full() const {
+  if (cfg.max_upload_bps == 0 || upload_queue.empty()) return false;
+  const double chunk = typical_chunk_bytes > 0 ? typical_chunk_bytes : 250'000.0;
+  const double queued_s =
+      static_cast<double>(upload_queue.size()) * chunk / (static_cast<double>(cfg.max_upload_bps) / 8.0);
+  return queued_s >= static_cast<double>(cfg.max_upload_queue_time.count()) / 1e6;
 }
 
 void PeerCore::State::on_cancel(Neighbor& n, Seq seq) {

@@ -42,6 +42,7 @@ struct Neighbor {
   RateMeter sent;            // chunk bytes we sent them
   double delivery_rate = 0;  // bytes/s measured per delivered request; 0 = not measured yet
   Time last_arrival{0};
+  Time busy_until{0};  // it refused a request as busy: do not ask before this
 
   Time connected_at{0};
   Time last_heard{0};

@@ -63,6 +63,32 @@ TEST(Selector, RequestsGoToTheNeighborExpectedFirst) {
   EXPECT_EQ(reqs[1], (std::pair<ConnectionId, Seq>{c2, 1}));
 }
 
+TEST(Selector, BusyHolderIsLeftForAnotherAndAskedAgainAfterItsBackoff) {
+  PeerConfig c = base_config();
+  c.busy_backoff = 1s;
+  Bench b(c);
+  b.make_channel(1);
+  auto first = b.connect("X");
+  auto second = b.connect("X");
+  b.run_until(10ms);
+  auto m = b.mark();
+  b.feed([&](PeerCore& core) { core.start_playback(0, b.now); });
+  b.take();
+  auto reqs = Bench::requests(b.since(m));
+  ASSERT_EQ(reqs.size(), 1u);
+  const ConnectionId asked = reqs[0].first, other = asked == first ? second : first;
+  m = b.mark();
+  b.message(asked, protocol::Reject{0, /*busy=*/true});
+  EXPECT_EQ(Bench::requests(b.since(m)), (std::vector<std::pair<ConnectionId, Seq>>{{other, 0}}));
+  m = b.mark();
+  b.message(other, protocol::Reject{0, /*busy=*/true});
+  b.run_until(b.now + 990ms);
+  EXPECT_TRUE(Bench::requests(b.since(m)).empty()) << "both are backing off";
+  b.run_until(b.now + 20ms);
+  // Both still count as holders: a busy refusal is not "I do not have it".
+  EXPECT_EQ(Bench::requests(b.since(m)), (std::vector<std::pair<ConnectionId, Seq>>{{asked, 0}}));
+}
+
 TEST(Fallback, OriginOnlyWhenTheMeshCanNoLongerMakeIt) {
   // Playback is expected to start at 3 s, once chunks 0..2 (3 s) are buffered, so all three are due
   // then. Nobody unchoked us, so the origin is asked at the last safe moment:

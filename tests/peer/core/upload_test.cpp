@@ -9,7 +9,8 @@ namespace {
 TEST(Upload, TokenBucketPacesChunks) {
   PeerConfig c = base_config();
   c.seed = true;
-  c.max_upload_bps = 8000;  // 1000 bytes/s: one chunk a second
+  c.max_upload_bps = 8000;        // 1000 bytes/s: one chunk a second
+  c.max_upload_queue_time = 10s;  // this test is about pacing, not refusing
   Bench b(c);
   b.make_channel(3);
   for (Seq s : {0, 1, 2}) b.feed([&](PeerCore& core) { core.add_chunk(s, b.payloads[s], b.now); });
@@ -100,6 +101,29 @@ TEST(Upload, SeedGivesEachChunkOutTwiceThenLetsTheMeshSpreadIt) {
   m = b.mark();
   b.message(peers[2], protocol::Request{0});
   EXPECT_EQ(Bench::sent<protocol::ChunkData>(b.since(m)).size(), 1u);
+}
+
+TEST(Upload, SaturatedUplinkRefusesAsBusyInsteadOfQueueing) {
+  PeerConfig c = base_config();
+  c.seed = true;
+  c.seed_copies_per_chunk = 0;
+  c.max_upload_bps = 8000;  // 1000 bytes/s: each 1000-byte chunk takes 1 s
+  c.max_upload_queue_time = 500ms;
+  Bench b(c);
+  b.make_channel(3);
+  for (Seq s : {0, 1, 2}) b.feed([&](PeerCore& core) { core.add_chunk(s, b.payloads[s], b.now); });
+  b.take();
+  auto n = b.connect("", false);
+  auto m = b.mark();
+  // 0 goes out at once, 1 waits behind nothing queued, 2 would wait behind 1 s of queued transfer.
+  for (Seq s : {0, 1, 2}) b.message(n, protocol::Request{s});
+  auto acts = b.since(m);
+  EXPECT_EQ(Bench::sent<protocol::ChunkData>(acts).size(), 1u);
+  auto rejects = Bench::sent<protocol::Reject>(acts);
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects[0].second, (protocol::Reject{2, /*busy=*/true}));
+  b.run_until(2500ms);
+  EXPECT_EQ(Bench::sent<protocol::ChunkData>(b.since(m)).size(), 2u) << "the queued one is still served";
 }
 
 TEST(Upload, CancelRemovesAQueuedRequest) {

@@ -69,6 +69,7 @@ struct ChunkData {
 };
 struct Reject {
   std::uint64_t seq = 0;
+  bool busy = false;  // held, but the sender's upload queue is full
   bool operator==(const Reject&) const = default;
 };
 struct PeerExchange {

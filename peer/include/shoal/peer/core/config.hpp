@@ -84,6 +84,12 @@ struct PeerConfig {
   int live_keep_behind_chunks = 4;
   /// Requests a neighbor may queue at us before we Reject.
   int max_upload_queue_per_neighbor = 16;
+  /// With an upload cap, a request that would wait behind more than this much queued transfer is
+  /// refused as busy at once: the requester can still ask another holder or the origin in time,
+  /// which it cannot do while waiting in a queue it does not see.
+  Time max_upload_queue_time = std::chrono::milliseconds(500);
+  /// A neighbor that refused as busy is not asked again for this long.
+  Time busy_backoff = std::chrono::seconds(1);
   /// Housekeeping period: keepalives, timeouts, peer set, rechoke checks.
   Time maintenance_interval = std::chrono::seconds(1);
   /// Re-announce no more often than this while neighbors are below min_neighbors.
@@ -93,8 +99,10 @@ struct PeerConfig {
   /// A neighbor that exchanged no chunk either way for this long is dropped when better ones may exist.
   Time useless_timeout = std::chrono::seconds(60);
   /// Super-seeding: a seed serves each chunk to at most this many neighbors while some neighbor holds it,
-  /// so the mesh, not the origin's uplink, makes the other copies. 0 = unlimited.
-  int seed_copies_per_chunk = 2;
+  /// so the mesh, not the origin's uplink, makes the other copies. 0 = unlimited. One: once holders refuse
+  /// as busy instead of queueing, a second seeded copy cost more origin bytes than the fallbacks it saved
+  /// (12-viewer e2e offload 0.77 with 2, 0.83 with 1; docs/peer.md).
+  int seed_copies_per_chunk = 1;
   /// A failed origin fetch is retried no sooner than this.
   Time origin_retry_delay = std::chrono::milliseconds(250);
 };
