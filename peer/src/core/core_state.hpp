@@ -8,8 +8,8 @@
 #include <map>
 #include <memory>
 #include <random>
-#include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "choker.hpp"
@@ -45,7 +45,7 @@ struct PeerCore::State final : SelectionContext {
   bool delivering = false;
 
   std::map<ConnectionId, Neighbor> neighbors;
-  std::set<std::string> pending_connects;  // address keys we dialled
+  std::unordered_set<std::string> pending_connects;  // address keys we dialled
   std::uint32_t handshaken_count = 0;
   PeerSet peer_set;
   Choker choker;

@@ -19,7 +19,8 @@ void PeerSet::add_candidates(const std::vector<protocol::PeerAddress>& peers) {
   }
 }
 
-std::optional<protocol::PeerAddress> PeerSet::next(NeighborPolicy policy, const std::set<std::string>& connected,
+std::optional<protocol::PeerAddress> PeerSet::next(NeighborPolicy policy,
+                                                   const std::unordered_set<std::string>& connected,
                                                    std::mt19937_64& rng) {
   while (!candidates_.empty()) {
     std::size_t i = 0;

@@ -7,8 +7,8 @@
 #include <deque>
 #include <optional>
 #include <random>
-#include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "shoal/peer/core/config.hpp"
@@ -22,7 +22,7 @@ class PeerSet {
 
   void add_candidates(const std::vector<protocol::PeerAddress>& peers);
   /// Next candidate not in `connected` (address keys) and not banned.
-  std::optional<protocol::PeerAddress> next(NeighborPolicy policy, const std::set<std::string>& connected,
+  std::optional<protocol::PeerAddress> next(NeighborPolicy policy, const std::unordered_set<std::string>& connected,
                                             std::mt19937_64& rng);
   std::size_t candidates() const { return candidates_.size(); }
 
@@ -37,9 +37,9 @@ class PeerSet {
  private:
   std::string own_id_;
   std::deque<protocol::PeerAddress> candidates_;
-  std::set<std::string> queued_;  // keys of candidates_, so a peer is not queued twice
-  std::set<std::string> banned_ids_;
-  std::set<std::string> banned_addrs_;
+  std::unordered_set<std::string> queued_;  // keys of candidates_, so a peer is not queued twice
+  std::unordered_set<std::string> banned_ids_;
+  std::unordered_set<std::string> banned_addrs_;
 };
 
 }  // namespace shoal::peer
