@@ -37,10 +37,11 @@ void RarestSelector::select(SelectionContext& ctx) {
   chunks_.clear();
   for (const MissingChunk& chunk : ctx.missing()) {
     if (chunk.slot->origin_pending) continue;
-    if (chunk.deadline <= ctx.now()) {
-      if (ctx.origin_available()) ctx.request_origin(chunk);
+    if (chunk.deadline <= ctx.now() && ctx.origin_available()) {
+      ctx.request_origin(chunk);
       continue;
     }
+    // Late and the origin cannot take it (failing, or at its fetch cap): a holder is the only source.
     ctx.wake_at(chunk.deadline);
     chunks_.push_back(&chunk);
   }
@@ -51,10 +52,12 @@ void InOrderSelector::select(SelectionContext& ctx) {
   for (const MissingChunk& chunk : ctx.missing()) {
     if (chunk.slot->origin_pending) continue;
     Time origin_by = origin_start_by(ctx, chunk);
-    if (ctx.now() >= origin_by && chunk.slot->peer_requests == 0) {
-      if (ctx.origin_available()) ctx.request_origin(chunk);
+    if (ctx.now() >= origin_by && chunk.slot->peer_requests == 0 && ctx.origin_available()) {
+      ctx.request_origin(chunk);
       continue;
     }
+    // Late and the origin cannot take it (failing, or at its fetch cap): a holder is the only source;
+    // waiting for the origin alone stalls playback for good while the origin is down.
     ctx.wake_at(origin_by);
     if (!requestable(chunk) || !ctx.peer_capacity()) continue;
     PeerOffer offer = ctx.best_peer(chunk);
@@ -69,10 +72,11 @@ void BitosSelector::select(SelectionContext& ctx) {
   for (const MissingChunk& chunk : ctx.missing()) {
     if (chunk.slot->origin_pending) continue;
     Time origin_by = origin_start_by(ctx, chunk);
-    if (now >= origin_by && chunk.slot->peer_requests == 0) {
-      if (ctx.origin_available()) ctx.request_origin(chunk);
+    if (now >= origin_by && chunk.slot->peer_requests == 0 && ctx.origin_available()) {
+      ctx.request_origin(chunk);
       continue;
     }
+    // Late and the origin cannot take it: a holder is the only source (see InOrderSelector).
     ctx.wake_at(origin_by);
     if (!requestable(chunk)) continue;
     bool high = chunk.deadline - now <= ctx.config().urgent_window;

@@ -109,6 +109,8 @@ void Bench::take() {
         feed([seq = f->seq, p = payloads.at(static_cast<std::size_t>(f->seq)), t = now](PeerCore& c) {
           c.on_origin_chunk(seq, p, t);
         });
+      } else if (f && fail_origin) {
+        feed([seq = f->seq, t = now](PeerCore& c) { c.on_origin_chunk(seq, nullptr, t); });
       }
       auto* s = std::get_if<SendMessage>(&a);
       if (!s || !servers.count(s->conn)) continue;

@@ -54,6 +54,7 @@ struct Bench {
   std::vector<Action> log;         // every action so far
   std::set<ConnectionId> servers;  // neighbors that answer our requests at once
   bool serve_origin = false;       // answer origin fetches at once
+  bool fail_origin = false;        // fail origin fetches at once (an unreachable origin)
   /// When set, every event fed to the core is also recorded here, for replay on another core.
   std::vector<std::function<void(PeerCore&)>>* recording = nullptr;
   void feed(std::function<void(PeerCore&)> event) {

@@ -216,6 +216,39 @@ TEST(Policies, InOrderRequestsSequentially) {
   EXPECT_EQ(seqs(Bench::requests(b.since(m))), (std::vector<Seq>{0, 1, 2, 3, 4, 5}));
 }
 
+// bench_peer_transfer's hang at 255 of 256 chunks: playback started before any neighbor was connected,
+// so chunk 0 was already late for the origin when the seed arrived, and with no origin every fetch
+// failed. The in-order, BiToS and rarest-first policies then only ever retried the origin for it and
+// never asked the seed that held it: playback never started.
+class LateWhileTheOriginIsDown : public ::testing::TestWithParam<Policy> {};
+
+TEST_P(LateWhileTheOriginIsDown, TheChunksComeFromAHolder) {
+  PeerConfig c = base_config();
+  c.policy = GetParam();
+  Bench b(c);
+  b.fail_origin = true;
+  b.make_channel(4);
+  b.feed([&](PeerCore& core) { core.start_playback(0, b.now); });
+  b.take();
+  // Chunks 0..2 are due at 3 s: the origin is asked for them (and fails) before any neighbor exists.
+  b.run_until(3500ms);
+  ASSERT_FALSE(Bench::origin_fetches(b.log).empty());
+  auto m = b.mark();
+  b.servers.insert(b.next_conn);
+  auto holder = b.connect("XXXX");
+  b.run_until(4s);
+  auto reqs = Bench::requests(b.since(m));
+  EXPECT_NE(std::find(reqs.begin(), reqs.end(), std::pair<ConnectionId, Seq>{holder, 0}), reqs.end());
+  EXPECT_EQ(Bench::delivered(b.log), (std::vector<Seq>{0, 1, 2, 3}));
+  EXPECT_TRUE(b.core->stats().started);
+}
+
+INSTANTIATE_TEST_SUITE_P(Policies, LateWhileTheOriginIsDown,
+                         ::testing::Values(Policy::deadline, Policy::rarest, Policy::inorder, Policy::bitos),
+                         [](const ::testing::TestParamInfo<Policy>& param) {
+                           return std::string(to_string(param.param));
+                         });
+
 TEST(Policies, ParsesNames) {
   EXPECT_EQ(parse_policy("bitos"), Policy::bitos);
   EXPECT_EQ(parse_policy("nope"), std::nullopt);
