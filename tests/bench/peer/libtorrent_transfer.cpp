@@ -2,6 +2,12 @@
 // the same bytes (COUNT pieces of SIZE bytes, one file in a RAM-backed dir).
 // Prints one JSON line: {"libtorrent_bytes":…,"libtorrent_seconds":…}.
 // Own executable: libtorrent compiles Asio with other macros than ours.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/create_torrent.hpp>
@@ -9,13 +15,6 @@
 #include <libtorrent/settings_pack.hpp>
 #include <libtorrent/torrent_handle.hpp>
 #include <libtorrent/torrent_info.hpp>
-
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <iostream>
 #include <string>
 #include <thread>
 
@@ -46,7 +45,12 @@ int main(int argc, char** argv) {
   auto info = std::make_shared<lt::torrent_info>(maker.generate_buf());
 
   auto make_session = [](int port) {
-    lt::settings_pack pack;
+    // libtorrent's own preset for fast uploads (large send buffers, deep request queues).
+    lt::settings_pack pack = lt::high_performance_seed();
+    // TCP only: outgoing connections would otherwise try uTP first, whose delay-based congestion control
+    // (LEDBAT) makes a loopback transfer slow; Shoal uses TCP.
+    pack.set_bool(lt::settings_pack::enable_outgoing_utp, false);
+    pack.set_bool(lt::settings_pack::enable_incoming_utp, false);
     pack.set_str(lt::settings_pack::listen_interfaces, "127.0.0.1:" + std::to_string(port));
     pack.set_bool(lt::settings_pack::enable_dht, false);
     pack.set_bool(lt::settings_pack::enable_lsd, false);
@@ -62,7 +66,8 @@ int main(int argc, char** argv) {
   lt::add_torrent_params seed_params;
   seed_params.ti = info;
   seed_params.save_path = (dir / "seed").string();
-  seed_params.flags |= lt::torrent_flags::seed_mode;
+  // No seed_mode: that hashes each piece when first served, which Shoal's seed (given trusted chunks) does
+  // not do; the seed checks the file before the clock starts instead.
   auto seed_handle = seed->add_torrent(seed_params);
 
   lt::add_torrent_params leech_params;
@@ -70,8 +75,15 @@ int main(int argc, char** argv) {
   leech_params.save_path = (dir / "leech").string();
   auto leech_handle = leech->add_torrent(leech_params);
 
-  // Wait for the seed to listen, then connect the leecher to it directly.
+  // Wait for the seed to listen and to hold every piece, then connect the leecher to it directly.
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (auto waited = std::chrono::steady_clock::now(); !seed_handle.status().is_seeding;) {
+    if (std::chrono::steady_clock::now() - waited > std::chrono::seconds(120)) {
+      std::cerr << "libtorrent seed did not finish checking\n";
+      return 1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   const auto seed_port = seed->listen_port();
   const auto started = std::chrono::steady_clock::now();
   leech_handle.connect_peer(lt::tcp::endpoint(lt::make_address("127.0.0.1"), seed_port));
