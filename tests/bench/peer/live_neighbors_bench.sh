@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CPU per delivered Mbit/s and peak RSS of one shoal-peer on a 4 Mbit/s live
 # channel with NEIGHBORS other peers in the swarm (default 30), all on loopback.
-# Build Release first (cmake -DCMAKE_BUILD_TYPE=Release). Prints one JSON line.
+# Build Release first (cmake -DCMAKE_BUILD_TYPE=Release). Needs ffmpeg, jq and GNU time
+# (/usr/bin/time). Prints one JSON line; the measured peer's exit stats go to stderr.
 #
 # usage: live_neighbors_bench.sh SHOAL_ORIGIN SHOAL_PEER [NEIGHBORS] [SECONDS]
 set -euo pipefail
@@ -40,30 +41,23 @@ for i in $(seq 1 "$NEIGHBORS"); do
   sleep 0.05
 done
 sleep 5
-"$PEER_BIN" "shoal://$ADDRESS/tv" --max-upload 6M --duration "${SECONDS_TO_PLAY}s" --seed 999 --quiet \
-  --stats "$WORK/measured.json" &
+# GNU time reports the whole run's CPU and peak RSS from wait4(): sampling /proc missed what the peer used
+# after the last sample and rounded to the sampling interval.
+/usr/bin/time -f '%U %S %M' -o "$WORK/measured.time" "$PEER_BIN" "shoal://$ADDRESS/tv" --max-upload 6M \
+  --duration "${SECONDS_TO_PLAY}s" --seed 999 --quiet --stats "$WORK/measured.json" &
 MEASURED=$!
 PIDS+=($MEASURED)
-TICKS=$(getconf CLK_TCK)
-hwm=0
-cpu=0
-while kill -0 $MEASURED 2>/dev/null; do
-  if [[ -r /proc/$MEASURED/status ]]; then
-    h=$(awk '/VmHWM/ {print $2}' /proc/$MEASURED/status 2>/dev/null || echo 0)
-    [[ -n $h && $h -gt $hwm ]] && hwm=$h
-    c=$(awk '{print $14 + $15}' /proc/$MEASURED/stat 2>/dev/null || echo "$cpu")
-    [[ -n $c ]] && cpu=$c
-  fi
-  sleep 0.2
-done
 wait $MEASURED || true
+# The last line: a non-zero exit adds a "Command exited with" line before it.
+read -r user_s sys_s hwm < <(tail -n1 "$WORK/measured.time")
+cpu=$(awk -v u="$user_s" -v s="$sys_s" 'BEGIN { printf "%.2f", u + s }')
 j="$WORK/measured.json"
 delivered_bits=$(jq '(.bytes_from_peers + .bytes_from_origin) * 8' "$j")
 uploaded_bits=$(jq '.bytes_uploaded * 8' "$j")
 jq -c . "$j" >&2
-jq -n -c --argjson cpu_ticks "$cpu" --argjson ticks "$TICKS" --argjson secs "$SECONDS_TO_PLAY" \
+jq -n -c --argjson cpu "$cpu" --argjson secs "$SECONDS_TO_PLAY" \
   --argjson down "$delivered_bits" --argjson up "$uploaded_bits" --argjson hwm "$hwm" --argjson n "$NEIGHBORS" \
-  '{bench:"peer_live_neighbors", neighbors:$n, seconds:$secs, cpu_seconds:($cpu_ticks/$ticks),
+  '{bench:"peer_live_neighbors", neighbors:$n, seconds:$secs, cpu_seconds:$cpu,
     delivered_mbit_per_s:($down/$secs/1e6), uploaded_mbit_per_s:($up/$secs/1e6),
-    cpu_percent_per_delivered_mbit_per_s:(100*($cpu_ticks/$ticks)/$secs/($down/$secs/1e6)),
+    cpu_percent_per_delivered_mbit_per_s:(100*$cpu/$secs/($down/$secs/1e6)),
     peak_rss_kib:$hwm}'
