@@ -1,5 +1,6 @@
 #include "shoal/origin/config.hpp"
 
+#include <charconv>
 #include <set>
 #include <stdexcept>
 
@@ -22,11 +23,25 @@ chunks, tracker, stats). At least one --vod or --live is required.
   --chunk-duration DUR   target chunk duration (default 1s)
   --dvr DUR              live window kept (default 120s)
   --seed-upload RATE     mesh seeding upload budget in bit/s (default 10M)
+  --max-chunk-transfers N
+                         chunk responses in flight at once; more get 503 with
+                         Retry-After so viewers look to the mesh instead of all
+                         crawling (default 0 = unlimited; set about HTTP uplink
+                         / bitrate)
   --help                 this text
 )";
 }
 
 namespace {
+
+std::size_t parse_count(const std::string& flag, const std::string& text) {
+  std::size_t n = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
+    throw std::invalid_argument(flag + " expects a whole number, got '" + text + "'");
+  }
+  return n;
+}
 
 NamedInput parse_named(const std::string& flag, const std::string& text) {
   const auto eq = text.find('=');
@@ -72,6 +87,8 @@ OriginConfig parse_origin_args(int argc, const char* const* argv) {
       if (c.dvr < std::chrono::seconds(3)) throw std::invalid_argument("--dvr must be at least 3s");
     } else if (arg == "--seed-upload") {
       c.seed_upload_bps = parse_rate(value());
+    } else if (arg == "--max-chunk-transfers") {
+      c.max_chunk_transfers = parse_count(arg, value());
     } else {
       throw std::invalid_argument("unknown option '" + arg + "' (see --help)");
     }

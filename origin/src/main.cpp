@@ -3,11 +3,11 @@
 #include <boost/asio/signal_set.hpp>
 #include <iostream>
 
+#include "seeder.hpp"
 #include "shoal/origin/config.hpp"
 #include "shoal/origin/http_server.hpp"
 #include "shoal/origin/media_input.hpp"
 #include "shoal/protocol/json_line.hpp"
-#include "seeder.hpp"
 
 extern "C" {
 #include <libavutil/log.h>
@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
     net::io_context io;
     const net::ip::tcp::endpoint endpoint(net::ip::make_address(config.listen.host), config.listen.port);
     ChannelMap channels;
-    Router router(channels);
+    Router router(channels, config.max_chunk_transfers);
     HttpServer server(io, endpoint, router);
     const auto bound = server.local_endpoint();
     const std::string address = bound.address().to_string() + ":" + std::to_string(bound.port());

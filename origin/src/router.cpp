@@ -130,6 +130,12 @@ HttpReply Router::chunk(const HttpRequest& request, Channel& channel, const std:
   const auto info = channel.store().info(seq);
   protocol::ChunkPayload payload = info ? channel.store().payload(seq) : nullptr;
   if (!payload) return error(404, "no such chunk (unknown or evicted)");
+  auto ticket = chunk_gate_.try_enter();
+  if (!ticket) {
+    HttpReply busy = error(503, "origin busy: " + std::to_string(chunk_gate_.limit()) + " chunk transfers in flight");
+    busy.headers.emplace_back("Retry-After", "1");
+    return busy;
+  }
 
   HttpReply r;
   r.content_type = "video/mp2t";
@@ -143,6 +149,7 @@ HttpReply Router::chunk(const HttpRequest& request, Channel& channel, const std:
     return r;
   }
   r.body = std::move(payload);
+  r.ticket = std::move(ticket);
   r.length = r.body->size();
   if (!request.range.empty()) {
     const ByteRange range = parse_range(request.range, r.body->size());

@@ -62,6 +62,12 @@ void Simulator::origin_request(std::uint32_t p, peer::Seq seq) {
     schedule(now_ + one_way(seed_, p), Event{Kind::origin_reply, p, seq, 0});
     return;
   }
+  if (sc_.origin_max_transfers > 0 && http_active_ >= sc_.origin_max_transfers) {
+    // 503 after a round trip, as shoal-origin answers past --max-chunk-transfers.
+    schedule(now_ + 2 * one_way(seed_, p), Event{Kind::origin_reply, p, seq, 0});
+    return;
+  }
+  ++http_active_;
   const FlowId flow = net_.start_flow(origin_node_, peers_[p].node, sc_.chunk_bytes, now_);
   flows_[flow] = FlowUse{true, 0, p, seq};
   peers_[p].http_flows.push_back(flow);

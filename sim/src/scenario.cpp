@@ -131,6 +131,7 @@ Scenario resolve(const pb::Scenario& proto) {
     s.origin_up_bps = kInf;
   }
   s.origin_seeder = !proto.no_origin_seeder();
+  s.origin_max_transfers = proto.origin_max_transfers();
   s.origin_latency = duration_or(proto.origin_latency(), std::chrono::milliseconds(10));
   if (!proto.policy().empty()) {
     auto p = peer::parse_policy(proto.policy());

@@ -37,6 +37,7 @@ struct Scenario {
   std::uint64_t chunk_count = 0;  // VoD/file: content length in chunks; live: chunks produced over `length`
   double origin_up_bps = 0;
   bool origin_seeder = true;
+  std::uint32_t origin_max_transfers = 0;  // 0 = unlimited
   Time origin_latency{0};
   peer::Policy policy = peer::Policy::deadline;
   peer::NeighborPolicy neighbor_policy = peer::NeighborPolicy::random;

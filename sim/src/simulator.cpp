@@ -292,6 +292,7 @@ void Simulator::leave(std::uint32_t p) {
   for (FlowId f : st.http_flows) {
     net_.cancel_flow(f, now_);
     flows_.erase(f);
+    --http_active_;
   }
   st.http_flows.clear();
   st.core.reset();

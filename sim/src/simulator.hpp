@@ -143,7 +143,8 @@ class Simulator {
 
   std::vector<protocol::ChunkPayload> payloads_;
   std::vector<peer::ChunkMeta> metas_;
-  peer::Seq produced_ = 0;  // chunks [0, produced_) exist
+  peer::Seq produced_ = 0;         // chunks [0, produced_) exist
+  std::uint32_t http_active_ = 0;  // HTTP chunk flows in flight
 
   // accounting
   std::vector<PeerRow> rows_;

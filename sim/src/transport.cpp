@@ -87,6 +87,7 @@ void Simulator::flow_done(FlowId flow) {
   if (use.http) {
     origin_http_bytes_ += sc_.chunk_bytes;
     bin_origin_bytes_ += sc_.chunk_bytes;
+    --http_active_;
     auto& hf = peers_[use.peer].http_flows;
     std::erase(hf, flow);
     schedule(now_ + one_way(seed_, use.peer), Event{Kind::origin_reply, use.peer, use.seq, 1});

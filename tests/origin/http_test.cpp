@@ -66,6 +66,24 @@ TEST_F(OriginHttp, ServesChunksWithEtagAndImmutableCaching) {
   EXPECT_EQ(http(port_, "GET", "/c/vod/chunk/1.ts", {}, {{"If-None-Match", r.headers.at("etag")}}).status, 304);
 }
 
+TEST_F(OriginHttp, ChunkTransfersBeyondTheLimitAreRefusedAtOnce) {
+  Router gated(*channels_, 1);
+  HttpRequest get;
+  get.method = "GET";
+  get.target = "/c/vod/chunk/1.ts";
+  HttpReply first = gated.handle(get);  // held as if still being written
+  ASSERT_EQ(first.status, 200);
+  HttpReply refused = gated.handle(get);
+  EXPECT_EQ(refused.status, 503);
+  ASSERT_FALSE(refused.headers.empty());
+  EXPECT_EQ(refused.headers.back(), (std::pair<std::string, std::string>{"Retry-After", "1"}));
+  HttpRequest manifest = get;
+  manifest.target = "/c/vod/manifest";
+  EXPECT_EQ(gated.handle(manifest).status, 200) << "only chunks are gated";
+  first = HttpReply{};  // written: the place is free again
+  EXPECT_EQ(gated.handle(get).status, 200);
+}
+
 TEST_F(OriginHttp, AnswersRangeRequests) {
   const std::string whole = http(port_, "GET", "/c/vod/chunk/0.ts").body;
   ASSERT_GT(whole.size(), 1000u);

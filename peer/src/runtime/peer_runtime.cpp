@@ -219,7 +219,7 @@ class PeerRuntime final : public PeerHandle {
       protocol::ChunkPayload payload;
       if (response.ok())
         payload = std::make_shared<const std::string>(std::move(response.body));
-      else
+      else if (response.status != 503)  // 503: the origin is at its transfer limit, an expected refusal
         log("origin fetch of chunk " + std::to_string(seq) + " failed: " +
             (response.transport_error.empty() ? "HTTP " + std::to_string(response.status) : response.transport_error));
       driver_.feed([&](PeerCore& core, Time now) { core.on_origin_chunk(seq, payload, now); });

@@ -24,6 +24,7 @@ struct OriginConfig {
   std::chrono::microseconds chunk_duration{1'000'000};
   std::chrono::microseconds dvr{120'000'000};
   std::uint64_t seed_upload_bps = 10'000'000;  // for the mesh seeder
+  std::size_t max_chunk_transfers = 0;         // 0 = unlimited
   bool help = false;
 };
 

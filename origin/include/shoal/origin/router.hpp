@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "shoal/origin/channel.hpp"
+#include "shoal/origin/transfer_gate.hpp"
 
 namespace shoal::origin {
 
@@ -36,6 +37,7 @@ struct HttpReply {
   protocol::ChunkPayload body;  // shared: chunk bytes are never copied
   std::size_t offset = 0;       // the part of `body` sent
   std::size_t length = 0;
+  std::shared_ptr<void> ticket;  // a TransferGate place, held until the reply is written
   std::string_view view() const { return body ? std::string_view(*body).substr(offset, length) : std::string_view(); }
 };
 
@@ -44,7 +46,9 @@ using ChannelMap = std::map<std::string, std::unique_ptr<Channel>>;
 
 class Router {
  public:
-  explicit Router(ChannelMap& channels) : channels_(channels) {}
+  /// `max_chunk_transfers`: chunk responses in flight at once, further ones get 503 (0 = unlimited).
+  explicit Router(ChannelMap& channels, std::size_t max_chunk_transfers = 0)
+      : channels_(channels), chunk_gate_(max_chunk_transfers) {}
   HttpReply handle(const HttpRequest& request);
 
  private:
@@ -56,6 +60,7 @@ class Router {
   HttpReply channels_json();
 
   ChannelMap& channels_;
+  TransferGate chunk_gate_;
 };
 
 HttpReply text_reply(int status, std::string body, std::string content_type = "text/plain");
