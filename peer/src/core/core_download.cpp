@@ -53,12 +53,13 @@ void PeerCore::State::schedule() {
   if (cfg.seed || !playhead.active() || !have_channel) return;
   build_missing();
   free_slots_ = 0;
-  for (auto& [id, n] : neighbors) {
-    if (n.handshaken && !n.peer_choking) {
-      free_slots_ += static_cast<long>(capacity(n)) - static_cast<long>(n.requests.size());
-    }
+  sources_.clear();
+  for (Neighbor* n : unchoking_us) {
+    sources_.push_back({n, capacity(*n)});
+    free_slots_ += static_cast<long>(sources_.back().capacity) - static_cast<long>(n->requests.size());
   }
   selector->select(*this);
+  sources_.clear();  // the pointers are only good until the neighbor map changes
   if (origin_retry_at > now_ && !missing_.empty()) wake_at(origin_retry_at);
 }
 
@@ -88,9 +89,11 @@ void PeerCore::State::build_missing() {
 PeerOffer PeerCore::State::best_peer(const MissingChunk& chunk) {
   PeerOffer best;
   const double size = static_cast<double>(chunk.slot->meta.size);
-  for (auto& [id, n] : neighbors) {
-    if (!n.handshaken || n.peer_choking || !n.have.test(chunk.seq)) continue;
-    if (n.requests.size() >= capacity(n) || n.find_request(chunk.seq)) continue;
+  for (const Source& source : sources_) {
+    Neighbor& n = *source.n;
+    const ConnectionId id = n.conn;
+    if (!n.have.test(chunk.seq)) continue;
+    if (n.requests.size() >= source.capacity || n.find_request(chunk.seq)) continue;
     if (n.busy_until > now_) {
       wake_at(n.busy_until);  // worth another look once it may have room
       continue;
@@ -113,9 +116,10 @@ void PeerCore::State::request_peer(const MissingChunk& chunk, const PeerOffer& o
 }
 
 Time PeerCore::State::pending_eta(const MissingChunk& chunk) const {
+  // Requests go only to unchoked neighbors and a choke drops them, so the sources hold them all.
   Time best = Time::max();
-  for (auto& [id, n] : neighbors)
-    if (auto* r = n.find_request(chunk.seq)) best = std::min(best, r->expected_at);
+  for (const Source& source : sources_)
+    if (auto* r = source.n->find_request(chunk.seq)) best = std::min(best, r->expected_at);
   return best;
 }
 

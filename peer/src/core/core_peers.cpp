@@ -85,11 +85,11 @@ void PeerCore::State::on_message(Neighbor& n, protocol::Message message) {
         } else if constexpr (std::is_same_v<M, protocol::NotInterested>) {
           n.peer_interested = false;
         } else if constexpr (std::is_same_v<M, protocol::Choke>) {
-          n.peer_choking = true;
+          set_peer_choking(n, true);
           while (!n.requests.empty()) drop_request(n, n.requests.front().seq);
           dirty = true;
         } else if constexpr (std::is_same_v<M, protocol::Unchoke>) {
-          n.peer_choking = false;
+          set_peer_choking(n, false);
           dirty = true;
         } else if constexpr (std::is_same_v<M, protocol::Request>) {
           on_request(n, m.seq);
@@ -132,12 +132,25 @@ void PeerCore::State::remove_neighbor(ConnectionId conn, const std::string& reas
     }
   }
   choker.forget(conn);
+  set_peer_choking(*n, true);  // off the unchoking_us list before the map entry goes
   if (n->handshaken && n->dial_address().port != 0) pex_dropped.push_back(n->dial_address());
   if (!n->am_choking) next_rechoke = now_;  // refill the freed slot soon
   if (tell_driver) actions.push_back(Disconnect{conn, reason});
   if (n->handshaken) --handshaken_count;
   neighbors.erase(conn);
   dirty = true;
+}
+
+void PeerCore::State::set_peer_choking(Neighbor& n, bool choking) {
+  if (n.peer_choking == choking) return;
+  n.peer_choking = choking;
+  auto by_conn = [](const Neighbor* a, const Neighbor* b) { return a->conn < b->conn; };
+  auto it = std::lower_bound(unchoking_us.begin(), unchoking_us.end(), &n, by_conn);
+  if (choking) {
+    if (it != unchoking_us.end() && *it == &n) unchoking_us.erase(it);
+  } else {
+    unchoking_us.insert(it, &n);
+  }
 }
 
 void PeerCore::State::ban(Neighbor& n, const std::string& reason) {

@@ -45,6 +45,7 @@ struct PeerCore::State final : SelectionContext {
   bool delivering = false;
 
   std::map<ConnectionId, Neighbor> neighbors;
+  std::vector<Neighbor*> unchoking_us;               // handshaken neighbors that unchoked us, in connection order
   std::unordered_set<std::string> pending_connects;  // address keys we dialled
   std::uint32_t handshaken_count = 0;
   PeerSet peer_set;
@@ -64,6 +65,13 @@ struct PeerCore::State final : SelectionContext {
   bool dirty = false;
   Seq scheduled_position = 0;  // playhead position at the last schedule()
   long free_slots_ = 0;        // request slots left on unchoked neighbors during one schedule()
+  // The neighbors we may request from, in connection order, with their request-queue sizes: built once
+  // per schedule() so the selector's per-chunk questions walk a handful of entries, not the whole map.
+  struct Source {
+    Neighbor* n;
+    std::size_t capacity;
+  };
+  std::vector<Source> sources_;
   Time selector_wake = Time::max();
   Time next_tick{0};
 
@@ -109,6 +117,7 @@ struct PeerCore::State final : SelectionContext {
   void on_message(Neighbor& n, protocol::Message message);
   void remove_neighbor(ConnectionId conn, const std::string& reason, bool tell_driver);
   void ban(Neighbor& n, const std::string& reason);
+  void set_peer_choking(Neighbor& n, bool choking);
   void maintain();
   void fill_peer_set();
   void announce();
