@@ -29,6 +29,9 @@ class Choker {
   std::vector<ConnectionId> rechoke(const std::vector<ChokeCandidate>& candidates, bool nothing_to_download,
                                     bool rotate, std::mt19937_64& rng);
   ConnectionId optimistic() const { return optimistic_; }
+  int slots() const { return slots_; }
+  /// Regular slots in use; the core opens more while its uplink is underused (see PeerCore::State).
+  void set_slots(int slots) { slots_ = slots; }
   /// Forget a neighbor (disconnected).
   void forget(ConnectionId conn) {
     if (optimistic_ == conn) optimistic_ = 0;

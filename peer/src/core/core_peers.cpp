@@ -81,7 +81,7 @@ void PeerCore::State::on_message(Neighbor& n, protocol::Message message) {
           // A free slot goes to a newcomer at once rather than at the next rechoke.
           long unchoked = std::count_if(neighbors.begin(), neighbors.end(),
                                         [](auto& kv) { return kv.second.handshaken && !kv.second.am_choking; });
-          if (unchoked < cfg.unchoke_slots + 1) set_choke(n, false);
+          if (unchoked < choker.slots() + 1) set_choke(n, false);
         } else if constexpr (std::is_same_v<M, protocol::NotInterested>) {
           n.peer_interested = false;
         } else if constexpr (std::is_same_v<M, protocol::Choke>) {
@@ -226,6 +226,8 @@ void PeerCore::State::maintain() {
     rechoke(rotate);
     next_rechoke = now_ + cfg.rechoke_interval;
     if (rotate) next_optimistic = now_ + cfg.optimistic_interval;
+  } else {
+    open_slot_if_idle();
   }
   if (now_ >= next_pex && (!pex_added.empty() || !pex_dropped.empty())) {
     for (auto& [id, n] : neighbors) {

@@ -50,6 +50,7 @@ struct PeerCore::State final : SelectionContext {
   std::uint32_t handshaken_count = 0;
   PeerSet peer_set;
   Choker choker;
+  RateMeter uploaded;  // all chunk bytes we sent, over rechoke_interval: is our uplink used?
   Time next_rechoke{0};
   Time next_optimistic{0};
   std::vector<protocol::PeerAddress> pex_added, pex_dropped;
@@ -109,6 +110,8 @@ struct PeerCore::State final : SelectionContext {
   void pump_uploads();
   bool upload_queue_full() const;
   void rechoke(bool rotate);
+  double upload_utilisation();
+  void open_slot_if_idle();
   void set_choke(Neighbor& n, bool choke);
 
   // ---- peers (core_peers.cpp)

@@ -65,6 +65,7 @@ void PeerCore::State::pump_uploads() {
     bucket.consume(size, now_);
     stats.bytes_uploaded += size;
     n->sent.add(size, now_, cfg.rate_window);
+    uploaded.add(size, now_, cfg.rechoke_interval);
     n->last_useful = now_;
     send(*n, protocol::ChunkData{job.seq, slot->payload});
   }
@@ -90,7 +91,37 @@ void PeerCore::State::set_choke(Neighbor& n, bool choke) {
   n.upload_queued = 0;
 }
 
+double PeerCore::State::upload_utilisation() {
+  if (cfg.max_upload_bps == 0) return 1.0;  // unknown capacity: behave like a fixed-slot choker
+  return uploaded.rate(now_, cfg.rechoke_interval) / (static_cast<double>(cfg.max_upload_bps) / 8.0);
+}
+
+// libtorrent's rate-based choker, simplified: four slots rarely fill a capped uplink while a swarm
+// ramps up (everyone asks the first peers that answered, and those peers hold few chunks), so while
+// ours is underused one more interested, non-free-riding neighbor is unchoked each housekeeping tick.
+void PeerCore::State::open_slot_if_idle() {
+  if (upload_utilisation() >= 0.8 || choker.slots() >= cfg.max_neighbors) return;
+  const Time window_len = cfg.rate_window;
+  Neighbor* best = nullptr;
+  double best_rate = -1;
+  for (auto& [id, n] : neighbors) {
+    if (!n.handshaken || !n.am_choking || !n.peer_interested) continue;
+    const bool free_rider = now_ - n.connected_at >= window_len && n.received.bytes(now_, window_len) < 1.0;
+    if (free_rider && !nothing_to_download()) continue;
+    double rate = n.received.rate(now_, window_len);
+    if (rate > best_rate) {
+      best = &n;
+      best_rate = rate;
+    }
+  }
+  if (!best) return;
+  choker.set_slots(choker.slots() + 1);
+  set_choke(*best, false);
+}
+
 void PeerCore::State::rechoke(bool rotate) {
+  // A saturated uplink gives back the slots it opened: fewer, faster transfers.
+  if (upload_utilisation() > 0.95 && choker.slots() > cfg.unchoke_slots) choker.set_slots(choker.slots() - 1);
   const Time window_len = cfg.rate_window;
   std::vector<ChokeCandidate> candidates;
   candidates.reserve(neighbors.size());

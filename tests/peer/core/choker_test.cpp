@@ -20,6 +20,34 @@ std::set<ConnectionId> unchoked(const Bench& b) {
   return out;
 }
 
+TEST(Choker, UnderusedCappedUplinkOpensOneMoreSlotEachTick) {
+  PeerConfig c = base_config();
+  c.seed = true;
+  c.unchoke_slots = 1;
+  c.max_upload_bps = 8000;  // capped and idle: nobody requests anything
+  Bench b(c);
+  b.make_channel(4);
+  for (int i = 0; i < 5; ++i) b.connect("", /*unchoke=*/false);
+  EXPECT_EQ(unchoked(b).size(), 2u) << "one regular and the optimistic slot, at once";
+  b.run_until(900ms);
+  EXPECT_EQ(unchoked(b).size(), 2u);
+  b.run_until(1100ms);
+  EXPECT_EQ(unchoked(b).size(), 3u) << "the first housekeeping tick opened a slot";
+  b.run_until(2100ms);
+  EXPECT_EQ(unchoked(b).size(), 4u);
+  b.run_until(9s);
+  EXPECT_EQ(unchoked(b).size(), 5u) << "every interested neighbor, and no more";
+
+  // Without a cap the uplink's use is unknown: four regular slots (here one) as in BitTorrent.
+  PeerConfig u = c;
+  u.max_upload_bps = 0;
+  Bench fixed(u);
+  fixed.make_channel(4);
+  for (int i = 0; i < 5; ++i) fixed.connect("", /*unchoke=*/false);
+  fixed.run_until(9s);
+  EXPECT_EQ(unchoked(fixed).size(), 2u);
+}
+
 TEST(Choker, OptimisticSlotRotatesEveryInterval) {
   PeerConfig c = base_config();
   c.seed = true;
