@@ -14,6 +14,7 @@
 #include <string>
 
 #include "peer_cli.hpp"
+#include "shoal/peer/core/qoe_json.hpp"
 #include "shoal/protocol/json_line.hpp"
 
 namespace {
@@ -33,21 +34,8 @@ struct Session {
   std::uint64_t bytes_written = 0;
 };
 
-std::int64_t ms(Time t) { return std::chrono::duration_cast<std::chrono::milliseconds>(t).count(); }
-
 std::string final_json(const PeerStats& s, const Session& session) {
-  JsonLine json;
-  json.add("event", "exit")
-      .add("startup_delay_ms", s.started ? ms(s.startup_delay) : -1)
-      .add("stalls", s.stalls)
-      .add("stall_ms", ms(s.stall_time))
-      .add("chunks_played", s.chunks_played)
-      .add("chunks_late", s.chunks_late)
-      .add("bytes_from_peers", s.bytes_from_peers)
-      .add("bytes_from_origin", s.bytes_from_origin)
-      .add("bytes_uploaded", s.bytes_uploaded)
-      .add("hash_failures", s.hash_failures)
-      .add("peers_banned", s.peers_banned);
+  JsonLine json = qoe_exit_json(s);
   if (session.first_seq) json.add("first_seq", *session.first_seq).add("last_seq", *session.last_seq);
   json.add("chunks_written", session.chunks_written).add("bytes_written", session.bytes_written);
   if (session.error) json.add("error", *session.error);
