@@ -21,9 +21,9 @@ Summary run(pb::Scenario proto, std::initializer_list<const char*> sets) {
 }
 
 TEST(Sanity, ClientServerOffloadsNothingAndCostsNrT) {
-  const Summary s =
-      run(load("live-mesh"), {"peers=20", "length=60s", "policy=cs", "origin=1G", "arrivals.flash_crowd.over=0s",
-                              "sessions.stay=true", "arrivals.replace_departures=false"});
+  const Summary s = run(load("live-mesh"),
+                        {"peers=20", "length=60s", "policy=cs", "origin=1G", "origin_max_transfers=0",
+                         "arrivals.flash_crowd.over=0s", "sessions.stay=true", "arrivals.replace_departures=false"});
   EXPECT_NEAR(s.offload, 0.0, 0.01);
   const double nrt = 20 * 2e6 * 60 / 8;
   EXPECT_NEAR(static_cast<double>(s.origin_bytes) / nrt, 1.0, 0.1);
@@ -32,9 +32,10 @@ TEST(Sanity, ClientServerOffloadsNothingAndCostsNrT) {
 
 TEST(Sanity, ClientServerEfficiencyIsOneWhenPeersCannotUpload) {
   // With Σu_i = 0 the bound is N(t)·r: exactly what client-server sends.
-  const Summary s = run(load("live-mesh"),
-                        {"peers=20", "length=60s", "policy=cs", "origin=1G", "free_riders=1", "rho=0",
-                         "arrivals.flash_crowd.over=0s", "sessions.stay=true", "arrivals.replace_departures=false"});
+  const Summary s =
+      run(load("live-mesh"),
+          {"peers=20", "length=60s", "policy=cs", "origin=1G", "origin_max_transfers=0", "free_riders=1", "rho=0",
+           "arrivals.flash_crowd.over=0s", "sessions.stay=true", "arrivals.replace_departures=false"});
   EXPECT_NEAR(s.efficiency, 1.0, 0.1);
 }
 
