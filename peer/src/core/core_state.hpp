@@ -111,6 +111,7 @@ struct PeerCore::State final : SelectionContext {
   bool upload_queue_full() const;
   void rechoke(bool rotate);
   double upload_utilisation();
+  bool is_free_rider(Neighbor& n);
   void open_slot_if_idle();
   void set_choke(Neighbor& n, bool choke);
 

@@ -91,6 +91,11 @@ void PeerCore::State::set_choke(Neighbor& n, bool choke) {
   n.upload_queued = 0;
 }
 
+bool PeerCore::State::is_free_rider(Neighbor& n) {
+  // Connected for a whole rate window and never gave us a chunk.
+  return now_ - n.connected_at >= cfg.rate_window && n.received.bytes(now_, cfg.rate_window) < 1.0;
+}
+
 double PeerCore::State::upload_utilisation() {
   if (cfg.max_upload_bps == 0) return 1.0;  // unknown capacity: behave like a fixed-slot choker
   return uploaded.rate(now_, cfg.rechoke_interval) / (static_cast<double>(cfg.max_upload_bps) / 8.0);
@@ -101,14 +106,12 @@ double PeerCore::State::upload_utilisation() {
 // ours is underused one more interested, non-free-riding neighbor is unchoked each housekeeping tick.
 void PeerCore::State::open_slot_if_idle() {
   if (upload_utilisation() >= 0.8 || choker.slots() >= cfg.max_neighbors) return;
-  const Time window_len = cfg.rate_window;
   Neighbor* best = nullptr;
   double best_rate = -1;
   for (auto& [id, n] : neighbors) {
     if (!n.handshaken || !n.am_choking || !n.peer_interested) continue;
-    const bool free_rider = now_ - n.connected_at >= window_len && n.received.bytes(now_, window_len) < 1.0;
-    if (free_rider && !nothing_to_download()) continue;
-    double rate = n.received.rate(now_, window_len);
+    if (is_free_rider(n) && !nothing_to_download()) continue;
+    double rate = n.received.rate(now_, cfg.rate_window);
     if (rate > best_rate) {
       best = &n;
       best_rate = rate;
@@ -132,8 +135,7 @@ void PeerCore::State::rechoke(bool rotate) {
     c.interested = n.peer_interested;
     c.received_rate = n.received.rate(now_, window_len);
     c.sent_rate = n.sent.rate(now_, window_len);
-    // Connected for a whole rate window and never gave us a chunk.
-    c.free_rider = now_ - n.connected_at >= window_len && n.received.bytes(now_, window_len) < 1.0;
+    c.free_rider = is_free_rider(n);
     candidates.push_back(c);
   }
   std::vector<ConnectionId> unchoke = choker.rechoke(candidates, nothing_to_download(), rotate, rng_);
