@@ -125,9 +125,10 @@ void write_peers_csv(const std::string& path, const std::vector<PeerRow>& rows, 
 void write_series_csv(const std::string& path, const std::vector<SeriesRow>& rows) {
   std::ofstream out(path);
   if (!out) throw std::runtime_error("cannot write " + path);
-  out << "t_s,viewers,origin_bps,cs_bps,bound_bps\n";
+  out << "t_s,viewers,origin_bps,cs_bps,bound_bps,mesh_bps\n";
   for (const auto& r : rows)
-    out << r.t_s << ',' << r.viewers << ',' << r.origin_bps << ',' << r.cs_bps << ',' << r.bound_bps << '\n';
+    out << r.t_s << ',' << r.viewers << ',' << r.origin_bps << ',' << r.cs_bps << ',' << r.bound_bps << ','
+        << r.mesh_bps << '\n';
 }
 
 }  // namespace shoal::sim

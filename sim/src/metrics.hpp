@@ -33,6 +33,7 @@ struct SeriesRow {
   double origin_bps = 0;  // HTTP fallback + seeder upload
   double cs_bps = 0;      // N(t)·r
   double bound_bps = 0;   // max(r, N(t)·r − Σu_i(t)), 0 without viewers
+  double mesh_bps = 0;    // viewers' uploads to each other
 };
 
 struct Summary {

@@ -117,6 +117,8 @@ void Simulator::sample() {
   row.viewers = watching_;
   row.origin_bps = static_cast<double>(bin_origin_bytes_) * 8.0;
   bin_origin_bytes_ = 0;
+  row.mesh_bps = static_cast<double>(bin_mesh_bytes_) * 8.0;
+  bin_mesh_bytes_ = 0;
   row.cs_bps = watching_ * sc_.bitrate_bps;
   row.bound_bps = watching_ > 0 ? std::max(sc_.bitrate_bps, row.cs_bps - upload_present_bps_) : 0.0;
   series_.push_back(row);

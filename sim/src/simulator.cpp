@@ -46,7 +46,11 @@ std::unique_ptr<peer::PeerCore> Simulator::make_core(std::uint32_t p, bool seed)
   // The core paces its uploads to its uplink (as `shoal-peer --max-upload` does): unpaced, every queued
   // chunk would start at once and share the uplink, so each arrives late and the core's delivery-rate
   // estimates, on which its deadline rule rests, collapse. A zero uplink (a free-rider) is 1 bit/s.
-  const double up = seed ? sc_.origin_up_bps * kSeedUplinkShare : sc_.peers[p].up_bps;
+  // A file download never falls back to HTTP (nothing is due), so its seeder has the whole origin uplink.
+  const double up = seed ? sc_.origin_up_bps * (sc_.file_download ? 1.0 : kSeedUplinkShare) : sc_.peers[p].up_bps;
+  // Super-seeding (each chunk given out once) keeps a live seeder's uplink for new chunks; a file's server
+  // has no new chunks and idles once each is out, where d_p2p has it upload at u_s to the end.
+  if (seed && sc_.file_download) c.seed_copies_per_chunk = 0;
   c.max_upload_bps = std::isinf(up) ? 0 : static_cast<std::uint64_t>(std::max(1.0, up));
   // Hashing every copy of every chunk would dominate a 10,000-peer run; every payload in the
   // simulation is the origin's own buffer, so identity is the integrity check.
@@ -274,7 +278,11 @@ void Simulator::join(std::uint32_t p) {
     st.first = produced_ > behind ? produced_ - behind : 0;
   }
   st.next_expected = st.first;
-  st.core->start_playback(st.first, now_);
+  if (sc_.file_download) {
+    st.core->start_download(st.first, now_);
+  } else {
+    st.core->start_playback(st.first, now_);
+  }
   settle(p);
 }
 

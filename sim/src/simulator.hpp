@@ -150,6 +150,7 @@ class Simulator {
   std::vector<PeerRow> rows_;
   std::vector<SeriesRow> series_;
   std::uint64_t origin_http_bytes_ = 0, origin_seed_bytes_ = 0, bin_origin_bytes_ = 0, delivered_bytes_ = 0;
+  std::uint64_t bin_mesh_bytes_ = 0;  // viewers' uploads in the current one-second bin
   std::uint32_t watching_ = 0;
   double upload_present_bps_ = 0;
   double bound_bytes_ = 0;

@@ -102,6 +102,7 @@ void Simulator::flow_done(FlowId flow) {
     bin_origin_bytes_ += sc_.chunk_bytes;
   } else {
     rows_[end.owner].bytes_up += sc_.chunk_bytes;
+    bin_mesh_bytes_ += sc_.chunk_bytes;
   }
   schedule(now_ + one_way(end.owner, end.remote),
            Event{Kind::message, end.remote, end.remote_conn, 0, std::move(end.out.in_flight)});

@@ -51,20 +51,14 @@ TEST(Sanity, SameScenarioAndSeedGiveTheSameSummary) {
   EXPECT_NE(strip(a), strip(c));
 }
 
-// F = 4 Mbit/s × 10 s = 40 Mbit; u_s = 20 Mbit/s; each peer uploads 1 Mbit/s and downloads 4 Mbit/s.
-double file_bits() { return 4e6 * 10; }
+// sim/scenarios/file-download.textproto: F = 4 Mbit/s × 20 s = 80 Mbit in 200 chunks; u_s = 20 Mbit/s;
+// each peer uploads 1 Mbit/s and downloads 16 Mbit/s (4 × the bitrate).
+constexpr double kFileBits = 4e6 * 20, kServerUp = 20e6, kPeerUp = 1e6, kPeerDown = 16e6;
 
 Summary run_file(int peers, const char* policy) {
   auto proto = load("file-download");
-  proto.clear_upload_classes();
-  auto* c = proto.add_upload_classes();
-  c->set_name("1M");
-  c->set_multiple(0.25);
-  c->set_share(1);
-  for (const std::string& s :
-       {"peers=" + std::to_string(peers), std::string("bitrate=4M"), std::string("length=10s"),
-        std::string("origin=20M"), std::string("download_multiple=4"), std::string("policy=") + policy})
-    apply_override(proto, s);
+  apply_override(proto, "peers=" + std::to_string(peers));
+  apply_override(proto, std::string("policy=") + policy);
   return run_scenario(resolve(proto), SimOptions{});
 }
 
@@ -72,26 +66,22 @@ class FileDownload : public testing::TestWithParam<int> {};
 
 TEST_P(FileDownload, ClientServerMatchesDcs) {
   const int n = GetParam();
-  const double us = 20e6, dmin = 4e6, f = file_bits();
-  const double d_cs = std::max(n * f / us, f / dmin);
+  const double d_cs = std::max(n * kFileBits / kServerUp, kFileBits / kPeerDown);
   const Summary s = run_file(n, "cs");
   EXPECT_NEAR(s.distribution_s / d_cs, 1.0, 0.1) << "measured " << s.distribution_s << " s, d_cs " << d_cs << " s";
 }
 
-// The issue's goal is the mesh within 10% of d_p2p; measured it is 2-3x slower (docs/results.md, "File
-// distribution"), so what is asserted here is what holds today: no run beats the d_p2p lower bound (a fluid
-// model that did would be wrong), and with 100 peers the mesh beats client-server's d_cs.
-TEST_P(FileDownload, MeshNeverBeatsTheDp2pBound) {
+// The mesh (download mode: rarest first, tit-for-tat, no deadlines) within 10% of the Kurose–Ross bound,
+// and never below it (a fluid model that beat it would be wrong). N = 1000 takes minutes under the
+// sanitizers; docs/results.md gives its command and figure.
+TEST_P(FileDownload, MeshWithinTenPercentOfDp2p) {
   const int n = GetParam();
-  const double us = 20e6, dmin = 4e6, f = file_bits(), sum_u = n * 1e6;
-  const double d_p2p = std::max({f / us, f / dmin, n * f / (us + sum_u)});
+  const double d_p2p =
+      std::max({kFileBits / kServerUp, kFileBits / kPeerDown, n * kFileBits / (kServerUp + n * kPeerUp)});
   const Summary s = run_file(n, "rarest");
-  EXPECT_GT(s.distribution_s, 0.0);
   EXPECT_GE(s.distribution_s, 0.99 * d_p2p) << "measured " << s.distribution_s << " s, d_p2p " << d_p2p << " s";
-  if (n >= 100) {
-    const double d_cs = std::max(n * f / us, f / dmin);
-    EXPECT_LT(s.distribution_s, d_cs) << "measured " << s.distribution_s << " s, d_cs " << d_cs << " s";
-  }
+  EXPECT_LE(s.distribution_s, 1.10 * d_p2p) << "measured " << s.distribution_s << " s, d_p2p " << d_p2p << " s";
+  EXPECT_EQ(s.origin_http_bytes, 0u) << "a download never falls back to the origin's HTTP";
 }
 
 INSTANTIATE_TEST_SUITE_P(Peers, FileDownload, testing::Values(10, 100));

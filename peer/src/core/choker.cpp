@@ -31,9 +31,13 @@ std::vector<ConnectionId> Choker::rechoke(const std::vector<ChokeCandidate>& can
   if (!keep) {
     std::vector<ConnectionId> pool;
     for (auto& c : candidates)
-      if (c.interested && !is_regular(c.conn) && (c.conn != optimistic_ || candidates.size() == 1)) {
-        pool.push_back(c.conn);
-      }
+      if (c.interested && c.holds_nothing && !is_regular(c.conn) && c.conn != optimistic_) pool.push_back(c.conn);
+    if (pool.empty()) {
+      for (auto& c : candidates)
+        if (c.interested && !is_regular(c.conn) && (c.conn != optimistic_ || candidates.size() == 1)) {
+          pool.push_back(c.conn);
+        }
+    }
     if (pool.empty()) {
       for (auto& c : candidates)
         if (c.interested && !is_regular(c.conn)) pool.push_back(c.conn);

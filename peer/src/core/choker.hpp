@@ -1,7 +1,9 @@
 // Tit-for-tat. Regular slots go to the interested neighbors that uploaded
 // most to us recently; a peer with nothing left to download ranks by how fast
 // it uploads to them instead. One optimistic slot, rotated, gives newcomers
-// (and free-riders, who get nothing else) a chance.
+// (and free-riders, who get nothing else) a chance; a neighbor holding no chunk
+// goes first (libtorrent weights newcomers too): until it has one it can pass
+// on, it adds nothing to the swarm's upload.
 #pragma once
 
 #include <cstdint>
@@ -15,9 +17,10 @@ namespace shoal::peer {
 struct ChokeCandidate {
   ConnectionId conn = 0;
   bool interested = false;
-  double received_rate = 0;  // bytes/s they uploaded to us
-  double sent_rate = 0;      // bytes/s we uploaded to them
-  bool free_rider = false;   // long enough connected, never uploaded to us
+  double received_rate = 0;    // bytes/s they uploaded to us
+  double sent_rate = 0;        // bytes/s we uploaded to them
+  bool free_rider = false;     // long enough connected, never uploaded to us
+  bool holds_nothing = false;  // has no chunk yet, so cannot upload to anyone
 };
 
 class Choker {

@@ -23,7 +23,14 @@ class ChunkBitmap {
   /// Returns true when the bit was newly set; false when already set or out of span.
   bool set(Seq seq) {
     if (words_.empty()) base_ = seq & ~Seq{63};
-    if (seq < base_ || seq - base_ >= kMaxSpan) return false;
+    if (seq < base_) {
+      // Grow downwards: a VoD neighbor fetching rarest first announces its chunks in any order.
+      const Seq new_base = seq & ~Seq{63};
+      if ((base_ - new_base) + words_.size() * 64 > kMaxSpan) return false;
+      words_.insert(words_.begin(), static_cast<std::size_t>((base_ - new_base) / 64), 0);
+      base_ = new_base;
+    }
+    if (seq - base_ >= kMaxSpan) return false;
     Seq i = seq - base_;
     if (i / 64 >= words_.size()) words_.resize(i / 64 + 1, 0);
     std::uint64_t bit = std::uint64_t{1} << (i % 64);
@@ -31,6 +38,7 @@ class ChunkBitmap {
     words_[i / 64] |= bit;
     if (seq > highest_ || !any_) highest_ = seq;
     any_ = true;
+    ++announced_;
     return true;
   }
   void clear(Seq seq) {
@@ -46,6 +54,8 @@ class ChunkBitmap {
     base_ += drop * 64;
   }
   bool any() const { return any_; }
+  /// How many chunks it has announced, ever (how far along it is, however much was trimmed since).
+  std::uint64_t announced() const { return announced_; }
   /// The newest chunk ever announced (where the neighbor's playback roughly is).
   Seq highest() const { return highest_; }
 
@@ -53,6 +63,7 @@ class ChunkBitmap {
   Seq base_ = 0;
   Seq highest_ = 0;
   bool any_ = false;
+  std::uint64_t announced_ = 0;
   std::vector<std::uint64_t> words_;
 };
 

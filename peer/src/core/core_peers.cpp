@@ -34,9 +34,16 @@ void PeerCore::State::on_handshake(Neighbor& n, const protocol::Handshake& hs) {
   if (hs.peer_id == cfg.peer_id) return remove_neighbor(conn, "connected to self", true);
   if (peer_set.banned_id(hs.peer_id)) return remove_neighbor(conn, "banned", true);
   for (auto& [id, other] : neighbors) {
-    if (id != conn && other.handshaken && other.peer_id == hs.peer_id) {
-      return remove_neighbor(conn, "duplicate connection", true);
-    }
+    if (id == conn || !other.handshaken || other.peer_id != hs.peer_id) continue;
+    // Both ends dialled each other at once. Each must drop the same one of the two, or both go: keep the
+    // connection the smaller peer id opened (libtorrent's rule); the same direction twice keeps the first.
+    const bool we_opened_new = n.outbound;
+    const bool keep_new = we_opened_new != other.outbound && we_opened_new == (cfg.peer_id < hs.peer_id);
+    if (!keep_new) return remove_neighbor(conn, "duplicate connection", true);
+    const std::size_t dropped = pex_dropped.size();
+    remove_neighbor(id, "duplicate connection", true);
+    pex_dropped.resize(dropped);  // the peer stays a neighbor, over the other connection
+    break;
   }
   n.handshaken = true;
   ++handshaken_count;
@@ -57,7 +64,7 @@ void PeerCore::State::on_handshake(Neighbor& n, const protocol::Handshake& hs) {
     for (std::size_t i = 0; i < range.held.size(); ++i) range.held[i] = window.held(first + i);
     send(n, std::move(range));
   }
-  if (!cfg.seed) send(n, protocol::Interested{});
+  if (!cfg.seed && !complete()) send(n, protocol::Interested{});
   if (n.dial_address().port != 0) pex_added.push_back(n.dial_address());
 }
 
@@ -81,9 +88,14 @@ void PeerCore::State::on_message(Neighbor& n, protocol::Message message) {
           // A free slot goes to a newcomer at once rather than at the next rechoke.
           long unchoked = std::count_if(neighbors.begin(), neighbors.end(),
                                         [](auto& kv) { return kv.second.handshaken && !kv.second.am_choking; });
-          if (unchoked < choker.slots() + 1) set_choke(n, false);
+          if (unchoked < choker.slots() + 1 || complete()) set_choke(n, false);
         } else if constexpr (std::is_same_v<M, protocol::NotInterested>) {
           n.peer_interested = false;
+          // Its slot is worth more to a neighbor that wants something: refill it now, not at the next rechoke.
+          if (!n.am_choking) {
+            set_choke(n, true);
+            next_rechoke = now_;
+          }
         } else if constexpr (std::is_same_v<M, protocol::Choke>) {
           set_peer_choking(n, true);
           while (!n.requests.empty()) drop_request(n, n.requests.front().seq);
@@ -98,10 +110,17 @@ void PeerCore::State::on_message(Neighbor& n, protocol::Message message) {
         } else if constexpr (std::is_same_v<M, protocol::ChunkData>) {
           on_chunk_data(n, std::move(m));
         } else if constexpr (std::is_same_v<M, protocol::Reject>) {
+          // A request its Choke already cancelled is refused too (set_choke): that says nothing about
+          // the chunk, and taking it for "not held" hid the chunk at that neighbor for good.
+          const bool outstanding = n.find_request(m.seq) != nullptr;
           drop_request(n, m.seq);
-          if (m.busy) {
-            // It holds the chunk but is saturated: others first, it again after a pause.
-            n.busy_until = now_ + cfg.busy_backoff;
+          if (!outstanding) {
+            // nothing to learn
+          } else if (m.busy) {
+            // It holds the chunk but is saturated: ask no more of it than it has queued for us, and,
+            // when that is nothing, others first and it again after a pause.
+            n.request_limit = std::max<std::size_t>(1, n.requests.size());
+            if (n.requests.empty()) n.busy_until = now_ + cfg.busy_backoff;
           } else if (n.have.test(m.seq)) {
             // It no longer has the chunk (evicted) or will not serve it: look elsewhere.
             n.have.clear(m.seq);
@@ -167,7 +186,9 @@ void PeerCore::State::announce() {
 }
 
 void PeerCore::State::fill_peer_set() {
-  if (cfg.seed || static_cast<int>(connection_count()) >= cfg.min_neighbors) return;
+  // A seed does not announce (the origin lists it at the tracker) but dials peer-exchange candidates
+  // when short of neighbors: once its neighbors have a whole file, the rest of the swarm needs it.
+  if (static_cast<int>(connection_count()) >= cfg.min_neighbors) return;
   // Runs every housekeeping tick while short of neighbors: the key set is built only when there is
   // someone to dial (it was a tenth of a 3,000-peer simulation's time).
   if (peer_set.candidates() > 0) {
@@ -185,7 +206,7 @@ void PeerCore::State::fill_peer_set() {
       actions.push_back(ConnectTo{*candidate});
     }
   }
-  if (static_cast<int>(connection_count()) < cfg.min_neighbors && joined &&
+  if (!cfg.seed && static_cast<int>(connection_count()) < cfg.min_neighbors && joined &&
       now_ - last_announce >= cfg.announce_interval) {
     announce();
   }
@@ -219,6 +240,14 @@ void PeerCore::State::maintain() {
     }
     if (worst != 0) drop.emplace_back(worst, "useless");
   }
+  // Holding a whole finished channel, a neighbor that wants nothing from us is complete too: two seeds
+  // have nothing to trade, and the place is worth more to a peer still downloading (libtorrent's
+  // close_redundant_connections). Not before it had time to say it is interested.
+  if (complete()) {
+    for (auto& [id, n] : neighbors)
+      if (n.handshaken && !n.peer_interested && now_ - n.connected_at > cfg.maintenance_interval)
+        drop.emplace_back(id, "both complete");
+  }
   for (auto& [id, reason] : drop) remove_neighbor(id, reason, true);
 
   if (now_ >= next_rechoke) {
@@ -226,7 +255,7 @@ void PeerCore::State::maintain() {
     rechoke(rotate);
     next_rechoke = now_ + cfg.rechoke_interval;
     if (rotate) next_optimistic = now_ + cfg.optimistic_interval;
-  } else {
+  } else if (!rotate_to_newcomer()) {
     open_slot_if_idle();
   }
   if (now_ >= next_pex && (!pex_added.empty() || !pex_dropped.empty())) {
@@ -245,6 +274,7 @@ void PeerCore::State::maintain() {
   }
   fill_peer_set();
   evict_old();
+  update_interest();
 }
 
 }  // namespace shoal::peer

@@ -43,6 +43,7 @@ struct PeerCore::State final : SelectionContext {
   bool joined = false;  // first announce done
   Seq next_deliver = 0;
   bool delivering = false;
+  bool told_not_interested = false;
 
   std::map<ConnectionId, Neighbor> neighbors;
   std::vector<Neighbor*> unchoking_us;               // handshaken neighbors that unchoked us, in connection order
@@ -88,6 +89,7 @@ struct PeerCore::State final : SelectionContext {
   Neighbor* find(ConnectionId conn);
 
   // ---- download (core_download.cpp)
+  void start_fetching(Seq first, bool play);
   void learn_channel(const ChannelSnapshot& channel);
   void init_slot(ChunkSlot& slot);
   void schedule();
@@ -102,6 +104,10 @@ struct PeerCore::State final : SelectionContext {
   void note_have(Neighbor& n, Seq seq);
   void evict_old();
   bool nothing_to_download();
+  /// Holds every chunk of a channel that has ended (a seed of a VoD channel, or a viewer that has it all).
+  bool complete();
+  /// Tells neighbors we are (not) interested when complete() changes.
+  void update_interest();
   std::size_t capacity(const Neighbor& n) const;
 
   // ---- upload (core_upload.cpp)
@@ -109,7 +115,9 @@ struct PeerCore::State final : SelectionContext {
   void on_cancel(Neighbor& n, Seq seq);
   void pump_uploads();
   bool upload_queue_full() const;
+  bool make_room_for(Neighbor& n);
   void rechoke(bool rotate);
+  bool rotate_to_newcomer();
   double upload_utilisation();
   bool is_free_rider(Neighbor& n);
   void open_slot_if_idle();

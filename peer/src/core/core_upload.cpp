@@ -7,6 +7,11 @@
 
 namespace shoal::peer {
 
+namespace {
+// How many chunks further behind a neighbor must be to displace a queued request (no churn between equals).
+constexpr std::uint64_t kRoomMargin = 2;
+}  // namespace
+
 void PeerCore::State::on_request(Neighbor& n, Seq seq) {
   ChunkSlot* slot = window.find(seq);
   // A seed that already gave this chunk out enough, to neighbors that still hold it, lets them spread it.
@@ -16,7 +21,15 @@ void PeerCore::State::on_request(Neighbor& n, Seq seq) {
     send(n, protocol::Reject{seq});
     return;
   }
-  if (n.upload_queued >= cfg.max_upload_queue_per_neighbor || upload_queue_full()) {
+  // Holding a whole finished channel, we want nothing back: one queued chunk per neighbor shares the
+  // uplink among all who ask, so copies spread to many peers that pass them on (super-seeding's aim),
+  // instead of a few fast downloaders taking the lot.
+  const int per_neighbor = complete() ? 1 : cfg.max_upload_queue_per_neighbor;
+  if (n.upload_queued >= per_neighbor) {
+    send(n, protocol::Reject{seq, /*busy=*/true});
+    return;
+  }
+  if (upload_queue_full() && !make_room_for(n)) {
     send(n, protocol::Reject{seq, /*busy=*/true});
     return;
   }
@@ -26,6 +39,33 @@ void PeerCore::State::on_request(Neighbor& n, Seq seq) {
   note_have(n, seq);
   upload_queue.push_back({n.conn, seq});
   ++n.upload_queued;
+}
+
+bool PeerCore::State::make_room_for(Neighbor& n) {
+  // A full queue is first come, first served, so the neighbors that ask most often take the uplink and
+  // finish early while the rest starve: the swarm's finish is its slowest peer's. A neighbor further
+  // behind takes the place of the queued request from the one furthest ahead, which is refused as busy
+  // and can ask another holder.
+  // Live, how many chunks a neighbor holds says little about how urgently it needs the next one
+  // (a viewer that has watched for an hour holds many and may be about to stall).
+  if (window.live) return false;
+  auto ahead = upload_queue.end();
+  std::uint64_t most = 0;
+  for (auto it = upload_queue.begin(); it != upload_queue.end(); ++it) {
+    const Neighbor* q = find(it->conn);
+    const std::uint64_t held = q ? q->have.announced() : 0;
+    if (ahead == upload_queue.end() || held > most) {
+      ahead = it;
+      most = held;
+    }
+  }
+  if (ahead == upload_queue.end() || n.have.announced() + kRoomMargin > most) return false;
+  if (Neighbor* q = find(ahead->conn)) {
+    --q->upload_queued;
+    send(*q, protocol::Reject{ahead->seq, /*busy=*/true});
+  }
+  upload_queue.erase(ahead);
+  return true;
 }
 
 bool PeerCore::State::upload_queue_full() const {
@@ -122,6 +162,24 @@ void PeerCore::State::open_slot_if_idle() {
   set_choke(*best, false);
 }
 
+bool PeerCore::State::rotate_to_newcomer() {
+  // The optimistic slot did its work once that neighbor holds a chunk it can pass on (and has nothing
+  // of ours still queued): at the next housekeeping tick a neighbor holding nothing gets the slot, not
+  // at the next rotation, or a swarm that starts together waits a rotation per generation of holders.
+  if (complete()) return false;
+  const Neighbor* opt = find(choker.optimistic());
+  if (!opt || !opt->have.any() || opt->upload_queued > 0) return false;
+  const bool newcomer_waits = std::any_of(neighbors.begin(), neighbors.end(), [](auto& kv) {
+    const Neighbor& c = kv.second;
+    return c.handshaken && c.am_choking && c.peer_interested && !c.have.any();
+  });
+  if (!newcomer_waits) return false;
+  rechoke(true);
+  next_rechoke = now_ + cfg.rechoke_interval;
+  next_optimistic = now_ + cfg.optimistic_interval;
+  return true;
+}
+
 void PeerCore::State::rechoke(bool rotate) {
   // A saturated uplink gives back the slots it opened: fewer, faster transfers.
   if (upload_utilisation() > 0.95 && choker.slots() > cfg.unchoke_slots) choker.set_slots(choker.slots() - 1);
@@ -136,9 +194,17 @@ void PeerCore::State::rechoke(bool rotate) {
     c.received_rate = n.received.rate(now_, window_len);
     c.sent_rate = n.sent.rate(now_, window_len);
     c.free_rider = is_free_rider(n);
+    c.holds_nothing = !n.have.any();
     candidates.push_back(c);
   }
-  std::vector<ConnectionId> unchoke = choker.rechoke(candidates, nothing_to_download(), rotate, rng_);
+  std::vector<ConnectionId> unchoke;
+  if (complete()) {
+    // Nothing to reciprocate: everyone who wants something may ask (the queue limit keeps it fair).
+    for (auto& c : candidates)
+      if (c.interested) unchoke.push_back(c.conn);
+  } else {
+    unchoke = choker.rechoke(candidates, nothing_to_download(), rotate, rng_);
+  }
   for (auto& [id, n] : neighbors) {
     if (!n.handshaken) continue;
     bool keep = std::find(unchoke.begin(), unchoke.end(), id) != unchoke.end();

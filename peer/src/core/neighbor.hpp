@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,9 @@ struct Neighbor {
   double delivery_rate = 0;  // bytes/s measured per delivered request; 0 = not measured yet
   Time last_arrival{0};
   Time busy_until{0};  // it refused a request as busy: do not ask before this
+  // Requests it took before refusing one as busy, plus one per chunk delivered since (additive
+  // increase, multiplicative decrease): how many it will queue for us when others ask too.
+  std::size_t request_limit = std::numeric_limits<std::size_t>::max();
 
   Time connected_at{0};
   Time last_heard{0};

@@ -60,16 +60,29 @@ void PeerCore::on_channel(const ChannelSnapshot& channel, Time now) {
   state_->finish(now);
 }
 
+void PeerCore::State::start_fetching(Seq first, bool play) {
+  if (cfg.seed) return;
+  if (play) {
+    playhead.start(first, now_);
+  } else {
+    playhead.download(first);
+  }
+  next_deliver = first;
+  delivering = true;
+  dirty = true;
+  if (!joined) announce();
+}
+
 void PeerCore::start_playback(Seq first, Time now) {
-  auto& s = *state_;
-  s.begin(now);
-  if (s.cfg.seed) return s.finish(now);
-  s.playhead.start(first, s.now_);
-  s.next_deliver = first;
-  s.delivering = true;
-  s.dirty = true;
-  if (!s.joined) s.announce();
-  s.finish(now);
+  state_->begin(now);
+  state_->start_fetching(first, true);
+  state_->finish(now);
+}
+
+void PeerCore::start_download(Seq first, Time now) {
+  state_->begin(now);
+  state_->start_fetching(first, false);
+  state_->finish(now);
 }
 
 void PeerCore::seek(Seq seq, Time now) {

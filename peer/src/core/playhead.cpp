@@ -14,6 +14,13 @@ void Playhead::start(Seq first, Time now) {
   mode_ = Mode::buffering;
 }
 
+void Playhead::download(Seq first) {
+  pos_ = first;
+  contig_end_ = first;
+  offset_ = Time{0};
+  mode_ = Mode::downloading;
+}
+
 void Playhead::seek(Seq seq, Time now) {
   if (mode_ == Mode::stalled) stall_total_ += now - stall_started_;
   if (mode_ == Mode::idle) requested_at_ = now;

@@ -4,6 +4,8 @@
 // reaching a missing chunk stalls it until buffer_target is held again.
 // An embedder with its own clock (the GStreamer element) reports positions
 // instead (external mode) and the model only extrapolates deadlines.
+// A download (no playback at all: a file fetched whole) never plays, so it
+// neither starts nor stalls; the core gives its chunks no deadline.
 #pragma once
 
 #include "shoal/peer/core/peer_stats.hpp"
@@ -14,11 +16,13 @@ namespace shoal::peer {
 
 class Playhead {
  public:
-  enum class Mode { idle, buffering, playing, stalled, finished };
+  enum class Mode { idle, buffering, playing, stalled, finished, downloading };
 
   explicit Playhead(Time buffer_target) : buffer_target_(buffer_target) {}
 
   void start(Seq first, Time now);
+  /// Fetches from `first` to the end without playing (Mode::downloading).
+  void download(Seq first);
   /// Jumps to `seq` and buffers again (not counted as a stall).
   void seek(Seq seq, Time now);
   /// External position report; from then on the model never advances by itself.

@@ -26,7 +26,7 @@ TEST(Choker, UnderusedCappedUplinkOpensOneMoreSlotEachTick) {
   c.unchoke_slots = 1;
   c.max_upload_bps = 8000;  // capped and idle: nobody requests anything
   Bench b(c);
-  b.make_channel(4);
+  b.make_channel(4, /*live=*/true);  // a live seed still chokes (a VoD one unchokes everyone: Seeding.*)
   for (int i = 0; i < 5; ++i) b.connect("", /*unchoke=*/false);
   EXPECT_EQ(unchoked(b).size(), 2u) << "one regular and the optimistic slot, at once";
   b.run_until(900ms);
@@ -42,7 +42,7 @@ TEST(Choker, UnderusedCappedUplinkOpensOneMoreSlotEachTick) {
   PeerConfig u = c;
   u.max_upload_bps = 0;
   Bench fixed(u);
-  fixed.make_channel(4);
+  fixed.make_channel(4, /*live=*/true);
   for (int i = 0; i < 5; ++i) fixed.connect("", /*unchoke=*/false);
   fixed.run_until(9s);
   EXPECT_EQ(unchoked(fixed).size(), 2u);
@@ -53,7 +53,7 @@ TEST(Choker, OptimisticSlotRotatesEveryInterval) {
   c.seed = true;
   c.unchoke_slots = 1;
   Bench b(c);
-  b.make_channel(4);
+  b.make_channel(4, /*live=*/true);
   std::vector<ConnectionId> peers;
   for (int i = 0; i < 5; ++i) peers.push_back(b.connect("", /*unchoke=*/false));
   // Samples inside each 30 s optimistic period, after the first rechoke at 10 s.

@@ -15,9 +15,11 @@ TEST(Upload, TokenBucketPacesChunks) {
   b.make_channel(3);
   for (Seq s : {0, 1, 2}) b.feed([&](PeerCore& core) { core.add_chunk(s, b.payloads[s], b.now); });
   b.take();
-  auto n = b.connect("", false);  // interested: a seed with free slots unchokes it at once
+  // Three neighbors, one request each: a seed of a finished channel queues one request per neighbor.
+  std::vector<ConnectionId> n;
+  for (int i = 0; i < 3; ++i) n.push_back(b.connect("", false));  // a seed unchokes whoever is interested
   auto m = b.mark();
-  for (Seq s : {0, 1, 2}) b.message(n, protocol::Request{s});
+  for (Seq s : {0, 1, 2}) b.message(n[s], protocol::Request{s});
   EXPECT_EQ(Bench::sent<protocol::ChunkData>(b.since(m)).size(), 1u) << "the first goes out at once";
   // 100 ms of burst was saved up: the 1000-byte debt clears 900 ms later.
   EXPECT_GT(b.core->next_deadline(), 899ms);

@@ -28,6 +28,10 @@ class PeerCore {
   void on_channel(const ChannelSnapshot& channel, Time now);
   /// Start playing at `first` (VoD start position, or live edge minus buffer target).
   void start_playback(Seq first, Time now);
+  /// Fetch a VoD channel whole from `first` on, without playing it (a file download): no chunk has a
+  /// deadline, so the mesh serves everything rarest first and the origin is never a fallback. Chunks are
+  /// still delivered in order; start-up and stalls are not measured.
+  void start_download(Seq first, Time now);
   /// A seek (VoD): the playhead jumps to `seq` and the selector re-prioritises from there.
   void seek(Seq seq, Time now);
   /// The embedding player's own playhead (e.g. a pipeline's running time), when it has one.
