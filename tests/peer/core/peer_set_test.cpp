@@ -95,5 +95,28 @@ TEST(PeerSet, SilentNeighborsTimeOutAndIdleOnesGetKeepalives) {
   EXPECT_EQ(b.core->stats().neighbors, 0u);
 }
 
+TEST(PeerSet, SimultaneousDialsKeepTheConnectionTheSmallerIdOpened) {
+  // Both ends dialled each other: each end must drop the same one of the two connections, or both go.
+  for (const std::string theirs : {std::string(20, 'z'), std::string(20, 'a')}) {  // ours is 20 x 'm'
+    for (bool outbound_first : {true, false}) {
+      Bench b;
+      b.make_channel(2);
+      const protocol::PeerAddress addr{"10.0.0.9", 7000, theirs};
+      const ConnectionId first = 101, second = 102;
+      b.feed([&](PeerCore& c) { c.on_connected(first, addr, outbound_first, b.now); });
+      b.feed([&](PeerCore& c) { c.on_connected(second, addr, !outbound_first, b.now); });
+      b.take();
+      auto m = b.mark();
+      for (ConnectionId conn : {first, second})
+        b.message(conn, protocol::Handshake{protocol::kProtocolVersion, kSwarm, theirs, 7000});
+      const ConnectionId ours = outbound_first ? first : second;
+      const ConnectionId keep = theirs > std::string(20, 'm') ? ours : (ours == first ? second : first);
+      auto gone = Bench::disconnects(b.since(m));
+      ASSERT_EQ(gone.size(), 1u) << theirs[0] << outbound_first;
+      EXPECT_NE(gone[0], keep) << theirs[0] << outbound_first;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace shoal::peer::test
