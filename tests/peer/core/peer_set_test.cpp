@@ -97,7 +97,7 @@ TEST(PeerSet, SilentNeighborsTimeOutAndIdleOnesGetKeepalives) {
 
 TEST(PeerSet, SimultaneousDialsKeepTheConnectionTheSmallerIdOpened) {
   // Both ends dialled each other: each end must drop the same one of the two connections, or both go.
-  for (const std::string theirs : {std::string(20, 'z'), std::string(20, 'a')}) {  // ours is 20 x 'm'
+  for (const std::string& theirs : {std::string(20, 'z'), std::string(20, 'a')}) {  // ours is 20 x 'm'
     for (bool outbound_first : {true, false}) {
       Bench b;
       b.make_channel(2);
