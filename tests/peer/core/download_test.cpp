@@ -7,6 +7,18 @@
 namespace shoal::peer::test {
 namespace {
 
+/// Starts playback or a download at chunk 0.
+void start(Bench& b, bool play) {
+  b.feed([&](PeerCore& core) {
+    if (play) {
+      core.start_playback(0, b.now);
+    } else {
+      core.start_download(0, b.now);
+    }
+  });
+  b.take();
+}
+
 TEST(Download, EverythingComesFromTheMeshInOrderAndNothingFromTheOrigin) {
   Bench b;
   b.make_channel(10);
@@ -28,14 +40,7 @@ TEST(Download, ASlowHolderIsWaitedForWhereAPlayerWouldFallBack) {
     Bench b;
     b.make_channel(10);
     b.connect(std::string(10, 'X'));  // holds everything, never answers
-    b.feed([&](PeerCore& core) {
-      if (play) {
-        core.start_playback(0, b.now);
-      } else {
-        core.start_download(0, b.now);
-      }
-    });
-    b.take();
+    start(b, play);
     b.run_until(60s);
     if (play) {
       EXPECT_FALSE(Bench::origin_fetches(b.log).empty()) << "playback falls back to the origin near deadlines";
@@ -52,14 +57,7 @@ TEST(Download, ClientServerKeepsTwoOriginFetchesInFlight) {
     c.policy = Policy::cs;
     Bench b(c);
     b.make_channel(10);
-    b.feed([&](PeerCore& core) {
-      if (play) {
-        core.start_playback(0, b.now);
-      } else {
-        core.start_download(0, b.now);
-      }
-    });
-    b.take();
+    start(b, play);
     EXPECT_EQ(Bench::origin_fetches(b.log).size(), play ? 1u : 2u);
   }
 }
