@@ -114,14 +114,12 @@ void PeerCore::State::on_message(Neighbor& n, protocol::Message message) {
           // the chunk, and taking it for "not held" hid the chunk at that neighbor for good.
           const bool outstanding = n.find_request(m.seq) != nullptr;
           drop_request(n, m.seq);
-          if (!outstanding) {
-            // nothing to learn
-          } else if (m.busy) {
+          if (outstanding && m.busy) {
             // It holds the chunk but is saturated: ask no more of it than it has queued for us, and,
             // when that is nothing, others first and it again after a pause.
             n.request_limit = std::max<std::size_t>(1, n.requests.size());
             if (n.requests.empty()) n.busy_until = now_ + cfg.busy_backoff;
-          } else if (n.have.test(m.seq)) {
+          } else if (outstanding && n.have.test(m.seq)) {
             // It no longer has the chunk (evicted) or will not serve it: look elsewhere.
             n.have.clear(m.seq);
             if (ChunkSlot* slot = window.find(m.seq); slot && slot->known && slot->availability > 0) {
