@@ -132,5 +132,30 @@ TEST(Choker, ContributorsWinTheRegularSlots) {
   EXPECT_EQ(set.count(idle) + set.count(third), 1u);
 }
 
+TEST(Choker, TheOptimisticSlotMovesOnOnceItsNeighborHoldsAChunk) {
+  PeerConfig c = base_config();
+  c.unchoke_slots = 0;  // only the optimistic slot
+  Bench b(c);
+  b.make_channel(10);
+  b.feed([&](PeerCore& core) { core.add_chunk(0, b.payloads[0], b.now); });
+  b.take();
+  std::vector<ConnectionId> newcomers;
+  for (int i = 0; i < 3; ++i) newcomers.push_back(b.connect("", /*unchoke=*/false));
+  b.run_until(10500ms);  // the first rechoke with candidates picks the optimistic one
+  auto set = unchoked(b);
+  ASSERT_EQ(set.size(), 1u);
+  const ConnectionId first = *set.begin();
+  b.message(first, protocol::Have{5});  // it holds a chunk now: it can pass something on
+  b.run_until(b.now + 1100ms);          // the next housekeeping tick
+  set = unchoked(b);
+  ASSERT_EQ(set.size(), 1u);
+  EXPECT_NE(*set.begin(), first) << "a neighbor still holding nothing gets the slot";
+  // Without another newcomer waiting the slot stays until the next rotation.
+  for (auto n : newcomers) b.message(n, protocol::Have{6});
+  const ConnectionId second = *set.begin();
+  b.run_until(b.now + 5s);
+  EXPECT_EQ(unchoked(b), (std::set<ConnectionId>{second}));
+}
+
 }  // namespace
 }  // namespace shoal::peer::test

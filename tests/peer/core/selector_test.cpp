@@ -89,6 +89,42 @@ TEST(Selector, BusyHolderIsLeftForAnotherAndAskedAgainAfterItsBackoff) {
   EXPECT_EQ(Bench::requests(b.since(m)), (std::vector<std::pair<ConnectionId, Seq>>{{asked, 0}}));
 }
 
+TEST(Selector, BusyRefusalCapsRequestsAtWhatTheHolderQueuedAndDeliveriesRaiseIt) {
+  Bench b;
+  b.make_channel(20);
+  auto holder = b.connect(std::string(20, 'X'));
+  auto m = b.mark();
+  b.feed([&](PeerCore& core) { core.start_download(0, b.now); });
+  b.take();
+  auto first = Bench::requests(b.since(m));
+  ASSERT_GT(first.size(), 2u) << "an unmeasured neighbor gets several requests at once";
+  // It keeps the first and refuses the rest as busy.
+  m = b.mark();
+  for (std::size_t i = 1; i < first.size(); ++i) b.message(holder, protocol::Reject{first[i].second, true});
+  b.run_until(b.now + 100ms);
+  EXPECT_TRUE(Bench::requests(b.since(m)).empty()) << "one queued there: no more than one outstanding";
+  // It delivers that one (quickly: the measured rate allows many): one more than before may be outstanding.
+  m = b.mark();
+  b.send_chunk(holder, first[0].second);
+  EXPECT_EQ(Bench::requests(b.since(m)).size(), 2u);
+}
+
+TEST(Selector, ARefusalAfterAChokeDoesNotHideTheChunk) {
+  Bench b;
+  b.make_channel(1);
+  auto holder = b.connect("X");
+  b.feed([&](PeerCore& core) { core.start_download(0, b.now); });
+  b.take();
+  ASSERT_EQ(Bench::requests(b.log).size(), 1u);
+  // It chokes us and, as a choke does, refuses what we had asked for.
+  b.message(holder, protocol::Choke{});
+  b.message(holder, protocol::Reject{0});
+  auto m = b.mark();
+  b.message(holder, protocol::Unchoke{});
+  EXPECT_EQ(Bench::requests(b.since(m)), (std::vector<std::pair<ConnectionId, Seq>>{{holder, 0}}))
+      << "still a holder of chunk 0";
+}
+
 TEST(Fallback, OriginOnlyWhenTheMeshCanNoLongerMakeIt) {
   // Playback is expected to start at 3 s, once chunks 0..2 (3 s) are buffered, so all three are due
   // then. Nobody unchoked us, so the origin is asked at the last safe moment:

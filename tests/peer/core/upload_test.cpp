@@ -147,5 +147,29 @@ TEST(Upload, CancelRemovesAQueuedRequest) {
   EXPECT_EQ(data[0].second.seq, 0u);
 }
 
+TEST(Upload, OnVoDAFullQueueLetsTheNeighborFurthestBehindGoFirst) {
+  PeerConfig c = base_config();
+  c.max_upload_bps = 8000;  // 1000-byte chunks, one a second: one queued request fills 500 ms of queue
+  Bench b(c);
+  b.make_channel(10);
+  for (Seq s : {0, 1, 2}) b.feed([&](PeerCore& core) { core.add_chunk(s, b.payloads[s], b.now); });
+  b.take();
+  auto ahead = b.connect("...XXXXXX");  // holds 6 chunks
+  auto behind = b.connect("");          // holds none
+  auto m = b.mark();
+  b.message(ahead, protocol::Request{0});   // sent at once
+  b.message(ahead, protocol::Request{1});   // queued: the queue is full
+  b.message(behind, protocol::Request{2});  // takes its place
+  auto rejects = Bench::sent<protocol::Reject>(b.since(m));
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects[0].first, ahead);
+  EXPECT_EQ(rejects[0].second, (protocol::Reject{1, /*busy=*/true}));
+  b.run_until(1100ms);
+  auto sent = Bench::sent<protocol::ChunkData>(b.since(m));
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[1].first, behind);
+  EXPECT_EQ(sent[1].second.seq, 2u);
+}
+
 }  // namespace
 }  // namespace shoal::peer::test
