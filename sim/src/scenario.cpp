@@ -148,7 +148,11 @@ Scenario resolve(const pb::Scenario& proto) {
   s.vod_window = duration_or(proto.vod_window(), std::chrono::seconds(60));
   if (s.file_download) s.vod_window = s.length + s.chunk_duration;
   s.seed = proto.seed() == 0 ? 1 : proto.seed();
-  if (proto.manifest_window() > 0) s.manifest_window = proto.manifest_window();
+  // As shoal-origin's default DVR window: 120 s of chunks.
+  s.manifest_window =
+      proto.manifest_window() > 0
+          ? proto.manifest_window()
+          : static_cast<std::uint32_t>(std::max<std::int64_t>(1, std::chrono::seconds(120) / s.chunk_duration));
 
   // Upload classes, scaled to the requested resource index.
   struct Class {

@@ -45,8 +45,8 @@ struct Scenario {
   Time buffer_target{0};
   Time vod_window{0};
   std::uint64_t seed = 1;
-  std::uint32_t manifest_window = 10;
-  double nominal_peers = 0;  // audience the resource index refers to
+  std::uint32_t manifest_window = 120;  // the origin's DVR window (120 s) in chunks; set from chunk_duration
+  double nominal_peers = 0;             // audience the resource index refers to
   std::vector<std::string> class_names;
   std::vector<PeerPlan> peers;  // sorted by join time
 };

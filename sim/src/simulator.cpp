@@ -273,13 +273,12 @@ void Simulator::join(std::uint32_t p) {
   alive_.push_back(p);
   st.core = make_core(p, false);
   st.core->on_channel(snapshot(), now_);
-  if (sc_.live) {
-    const auto behind = static_cast<peer::Seq>((sc_.buffer_target + sc_.chunk_duration - Time(1)) / sc_.chunk_duration);
-    st.first = produced_ > behind ? produced_ - behind : 0;
-  }
-  st.next_expected = st.first;
+  st.first = 0;
+  st.next_expected = 0;
   if (sc_.file_download) {
     st.core->start_download(st.first, now_);
+  } else if (sc_.live) {
+    st.core->join_live(now_);  // the core chooses the start; the first delivery tells us which
   } else {
     st.core->start_playback(st.first, now_);
   }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <random>
@@ -117,7 +118,8 @@ class Simulator {
   // origin.cpp: chunk production, HTTP fallback, tracker.
   void produce(peer::Seq seq);
   protocol::ChunkPayload payload(peer::Seq seq);
-  peer::ChannelSnapshot snapshot() const;
+  /// The channel as the origin lists it: at most the newest `newest` chunks (capped by the DVR window).
+  peer::ChannelSnapshot snapshot(std::uint32_t newest = std::numeric_limits<std::uint32_t>::max()) const;
   void origin_request(std::uint32_t p, peer::Seq seq);
   std::vector<protocol::PeerAddress> tracker_reply(std::uint32_t p, peer::Seq playhead, int want);
   void sample();

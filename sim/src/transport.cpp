@@ -25,6 +25,7 @@ void Simulator::perform(std::uint32_t p, peer::Action& action) {
     auto& row = rows_[p];
     ++row.chunks_delivered;
     delivered_bytes_ += sc_.chunk_bytes;
+    if (row.chunks_delivered == 1) st.first = deliver->seq;
     st.next_expected = deliver->seq + 1;
     if (!sc_.live && !st.complete && deliver->seq + 1 >= sc_.chunk_count) {
       st.complete = true;

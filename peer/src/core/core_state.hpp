@@ -44,6 +44,9 @@ struct PeerCore::State final : SelectionContext {
   Seq next_deliver = 0;
   bool delivering = false;
   bool told_not_interested = false;
+  bool joining = false;        // join_live(): waiting for neighbors' maps to choose the start
+  Time join_requested{0};      // when join_live() was called (start-up delay counts from here)
+  Time join_by = Time::max();  // start then at the latest, whatever maps have arrived
 
   std::map<ConnectionId, Neighbor> neighbors;
   std::vector<Neighbor*> unchoking_us;               // handshaken neighbors that unchoked us, in connection order
@@ -109,6 +112,13 @@ struct PeerCore::State final : SelectionContext {
   /// Tells neighbors we are (not) interested when complete() changes.
   void update_interest();
   std::size_t capacity(const Neighbor& n) const;
+
+  // ---- joining a live channel (core_join.cpp)
+  void start_join();
+  /// Starts playback once enough neighbors' maps are in or join_wait has passed.
+  void try_join();
+  /// The newest start whose start-up buffer `join_holder_share` of the `maps` neighbors with a map hold.
+  Seq join_point(std::uint32_t maps) const;
 
   // ---- upload (core_upload.cpp)
   void on_request(Neighbor& n, Seq seq);

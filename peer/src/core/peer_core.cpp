@@ -35,6 +35,7 @@ void PeerCore::State::begin(Time now) {
 
 void PeerCore::State::finish(Time now) {
   (void)now;
+  if (joining) try_join();
   playhead.advance(now_, window, stats);
   deliver_ready();
   if (now_ >= next_tick) maintain();
@@ -76,6 +77,12 @@ void PeerCore::State::start_fetching(Seq first, bool play) {
 void PeerCore::start_playback(Seq first, Time now) {
   state_->begin(now);
   state_->start_fetching(first, true);
+  state_->finish(now);
+}
+
+void PeerCore::join_live(Time now) {
+  state_->begin(now);
+  state_->start_join();
   state_->finish(now);
 }
 
@@ -186,7 +193,7 @@ std::vector<Action> PeerCore::take_actions() {
 
 Time PeerCore::next_deadline() const {
   auto& s = *state_;
-  Time t = std::min({s.next_tick, s.selector_wake, s.upload_wake, s.playhead.next_event(s.window)});
+  Time t = std::min({s.next_tick, s.selector_wake, s.upload_wake, s.join_by, s.playhead.next_event(s.window)});
   return t;
 }
 

@@ -4,12 +4,12 @@
 
 namespace shoal::peer {
 
-void Playhead::start(Seq first, Time now) {
+void Playhead::start(Seq first, Time now, Time requested) {
   pos_ = first;
   contig_end_ = first;
   offset_ = Time{0};
   clock_ = now;
-  requested_at_ = now;
+  requested_at_ = requested == Time::min() ? now : requested;
   buffer_from_ = now;
   mode_ = Mode::buffering;
 }

@@ -20,7 +20,8 @@ class Playhead {
 
   explicit Playhead(Time buffer_target) : buffer_target_(buffer_target) {}
 
-  void start(Seq first, Time now);
+  /// Buffers from `first`; start-up delay counts from `requested` (default: now).
+  void start(Seq first, Time now, Time requested = Time::min());
   /// Fetches from `first` to the end without playing (Mode::downloading).
   void download(Seq first);
   /// Jumps to `seq` and buffers again (not counted as a stall).

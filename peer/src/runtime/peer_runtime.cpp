@@ -186,11 +186,15 @@ class PeerRuntime final : public PeerHandle {
     driver_.feed([&](PeerCore& core, Time now) { core.on_channel(snapshot_, now); });
     if (!playback_started_ && !snapshot_.chunks.empty()) {
       playback_started_ = true;
-      auto first = snapshot_.live ? position_.live_join_seq(options_.core.buffer_target)
-                                  : position_.seq_at(options_.start.value_or(Time{0}));
-      log("joined '" + options_.uri.channel + "' at seq " + std::to_string(first) +
-          (snapshot_.live ? " (live)" : " (vod)"));
-      driver_.feed([&](PeerCore& core, Time now) { core.start_playback(first, now); });
+      if (snapshot_.live) {
+        // The core starts where its neighbors are (PeerCore::join_live); the first delivery names the chunk.
+        log("joining live channel '" + options_.uri.channel + "'");
+        driver_.feed([&](PeerCore& core, Time now) { core.join_live(now); });
+      } else {
+        auto first = position_.seq_at(options_.start.value_or(Time{0}));
+        log("joined '" + options_.uri.channel + "' at seq " + std::to_string(first) + " (vod)");
+        driver_.feed([&](PeerCore& core, Time now) { core.start_playback(first, now); });
+      }
     }
     maybe_end();
     if (snapshot_.live && !snapshot_.ended) schedule_poll(std::chrono::milliseconds(snapshot_.target_duration_ms));
@@ -244,6 +248,7 @@ class PeerRuntime final : public PeerHandle {
   }
 
   void deliver(Seq seq, const protocol::ChunkPayload& payload) {
+    if (!last_delivered_ && snapshot_.live) log("playing live from seq " + std::to_string(seq));
     last_delivered_ = seq;
     if (callbacks_.on_chunk) {
       if (const auto* meta = position_.find(seq))

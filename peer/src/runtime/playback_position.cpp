@@ -28,15 +28,6 @@ std::pair<Seq, Time> PlaybackPosition::locate(Time media_time) const {
   return {last.seq, Time{last.duration_us}};
 }
 
-Seq PlaybackPosition::live_join_seq(Time buffer_target) const {
-  if (chunks_.empty()) return 0;
-  const auto target_us = static_cast<std::int64_t>(target_duration_ms_) * 1000;
-  const auto back = static_cast<Seq>((buffer_target.count() + target_us - 1) / target_us);
-  const Seq edge = chunks_.rbegin()->first;
-  const Seq front = chunks_.begin()->first;
-  return edge - front >= back ? edge - back : front;
-}
-
 const ChunkMeta* PlaybackPosition::find(Seq seq) const {
   auto it = chunks_.find(seq);
   return it == chunks_.end() ? nullptr : &it->second;

@@ -95,7 +95,7 @@ TEST(ChannelUri, RefusesBadOnes) {
     EXPECT_THROW(parse_channel_uri(bad), std::invalid_argument) << bad;
 }
 
-TEST(PlaybackPosition, MapsMediaTimeAndLiveJoin) {
+TEST(PlaybackPosition, MapsMediaTime) {
   PlaybackPosition position;
   position.update(parse_manifest(manifest(10, 8, true).SerializeAsString())->snapshot);
   EXPECT_EQ(position.seq_at(Time{0}), 10u);
@@ -103,8 +103,6 @@ TEST(PlaybackPosition, MapsMediaTimeAndLiveJoin) {
   EXPECT_EQ(seq, 12u);
   EXPECT_EQ(offset, std::chrono::milliseconds(500));
   EXPECT_EQ(position.seq_at(std::chrono::seconds(100)), 17u);  // clamped to the last chunk
-  EXPECT_EQ(position.live_join_seq(std::chrono::seconds(3)), 14u);
-  EXPECT_EQ(position.live_join_seq(std::chrono::seconds(30)), 10u);  // clamped to the first chunk
   ASSERT_NE(position.find(11), nullptr);
   EXPECT_EQ(position.find(11)->size, 1001u);
   EXPECT_EQ(position.find(99), nullptr);

@@ -50,6 +50,12 @@ struct PeerConfig {
   /// VoD chunks kept after playback so later viewers can fetch them.
   std::uint64_t vod_cache_bytes = 1ull << 30;
 
+  /// join_live(): start once this many neighbors have sent a chunk map, or after join_wait regardless.
+  int join_neighbors = 4;
+  Time join_wait = std::chrono::seconds(1);
+  /// join_live(): the start-up buffer must be held by at least this share of the neighbors with a map.
+  double join_holder_share = 0.75;
+
   int unchoke_slots = 4;
   Time rechoke_interval = std::chrono::seconds(10);
   Time optimistic_interval = std::chrono::seconds(30);

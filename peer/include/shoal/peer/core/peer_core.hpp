@@ -26,8 +26,13 @@ class PeerCore {
 
   // ---- events
   void on_channel(const ChannelSnapshot& channel, Time now);
-  /// Start playing at `first` (VoD start position, or live edge minus buffer target).
+  /// Start playing at `first` (a VoD start position, or a live position the embedder chose).
   void start_playback(Seq first, Time now);
+  /// Start playing a live channel where the neighbors are: once `join_neighbors` of them have sent their
+  /// chunk maps (or `join_wait` has passed), at the newest chunk from which `join_holder_share` of them
+  /// hold the whole start-up buffer; with no map at all, `buffer_target` behind the newest chunk. The
+  /// first DeliverChunk names the chosen chunk; start-up delay counts from this call.
+  void join_live(Time now);
   /// Fetch a VoD channel whole from `first` on, without playing it (a file download): no chunk has a
   /// deadline, so the mesh serves everything rarest first and the origin is never a fallback. Chunks are
   /// still delivered in order; start-up and stalls are not measured.

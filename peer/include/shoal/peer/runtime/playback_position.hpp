@@ -17,8 +17,6 @@ class PlaybackPosition {
   /// The chunk holding `media_time` (clamped to the listed chunks) and the offset into it.
   std::pair<Seq, Time> locate(Time media_time) const;
   Seq seq_at(Time media_time) const { return locate(media_time).first; }
-  /// Where a live viewer joins: the live edge minus `buffer_target` of chunks.
-  Seq live_join_seq(Time buffer_target) const;
   /// Metadata of a chunk listed now or earlier (kept while within the last few manifests' span).
   const ChunkMeta* find(Seq seq) const;
 

@@ -1,0 +1,81 @@
+// Joining a live channel (PeerCore::join_live): the start follows the neighbors' chunk maps.
+#include <gtest/gtest.h>
+
+#include "harness.hpp"
+
+namespace shoal::peer::test {
+namespace {
+
+Seq first_delivered(const Bench& b) {
+  auto delivered = Bench::delivered(b.log);
+  return delivered.empty() ? Seq(-1) : delivered.front();
+}
+
+TEST(Join, StartsWhereMostNeighborsHoldTheStartUpBuffer) {
+  PeerConfig c = base_config();
+  c.join_neighbors = 4;
+  c.join_holder_share = 0.75;  // 3 of 4
+  Bench b(c);
+  b.make_channel(30, /*live=*/true);
+  b.announce_chunks(30);  // chunks 0..29 listed; the edge is 30
+  b.feed([&](PeerCore& core) { core.join_live(b.now); });
+  b.take();
+  b.servers = {1, 2, 3, 4};  // the connections below, which answer requests at once
+  // Three neighbors play around chunk 10 (hold 8..15); one, ahead, holds 20..29.
+  b.connect(std::string(8, '.') + std::string(8, 'X'));
+  b.connect(std::string(8, '.') + std::string(8, 'X'));
+  b.connect(std::string(8, '.') + std::string(8, 'X'));
+  b.connect(std::string(20, '.') + std::string(10, 'X'));
+  b.run_until(100ms);
+  // Buffer target 3 s of 1 s chunks: the newest start with 13, 14, 15 held by three is 13,
+  // not the live edge's 27 (held by one neighbor only).
+  EXPECT_EQ(first_delivered(b), 13u);
+}
+
+TEST(Join, WaitsUpToJoinWaitForMapsThenGoesByTheMapsItHas) {
+  PeerConfig c = base_config();
+  c.join_wait = 1s;
+  Bench b(c);
+  b.make_channel(30, /*live=*/true);
+  b.announce_chunks(30);
+  b.feed([&](PeerCore& core) { core.join_live(b.now); });
+  b.take();
+  b.run_until(500ms);
+  // One map of the four join_neighbors arrives after the call: the start is still open, and at
+  // join_wait that one map decides it (a start before it came would have been the edge's 27).
+  b.servers = {1};
+  b.connect(std::string(10, '.') + std::string(6, 'X'));
+  b.run_until(900ms);
+  EXPECT_TRUE(Bench::delivered(b.log).empty());
+  b.run_until(1100ms);
+  EXPECT_EQ(first_delivered(b), 13u);
+}
+
+TEST(Join, WithNoMapStartsTheBufferTargetBehindTheEdge) {
+  Bench b;
+  b.make_channel(30, /*live=*/true);
+  b.announce_chunks(30);
+  b.serve_origin = true;
+  b.feed([&](PeerCore& core) { core.join_live(b.now); });
+  b.take();
+  b.run_until(10s);
+  // 3 s of 1 s chunks behind the edge (30), from the origin.
+  EXPECT_EQ(first_delivered(b), 27u);
+  EXPECT_TRUE(b.core->stats().started);
+  // Start-up delay counts from join_live(), join_wait included.
+  EXPECT_GE(b.core->stats().startup_delay, b.config.join_wait);
+}
+
+TEST(Join, AShortChannelStartsAtItsFirstChunk) {
+  Bench b;
+  b.make_channel(2, /*live=*/true);
+  b.announce_chunks(2);
+  b.serve_origin = true;
+  b.feed([&](PeerCore& core) { core.join_live(b.now); });
+  b.take();
+  b.run_until(10s);
+  EXPECT_EQ(first_delivered(b), 0u);
+}
+
+}  // namespace
+}  // namespace shoal::peer::test
