@@ -30,6 +30,30 @@ Simulator::Simulator(const Scenario& scenario, Network& network, SimOptions opti
 
 Simulator::~Simulator() = default;
 
+namespace {
+// A message for --trace: its name and, for those about one chunk, the chunk (and a busy refusal).
+std::string trace_message(const protocol::Message& message) {
+  std::string out = protocol::message_name(message);
+  std::visit(
+      [&](const auto& m) {
+        using M = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<M, protocol::Reject>) {
+          out += " " + std::to_string(m.seq) + (m.busy ? " busy" : "");
+        } else if constexpr (std::is_same_v<M, protocol::Request> || std::is_same_v<M, protocol::Cancel> ||
+                             std::is_same_v<M, protocol::Have> || std::is_same_v<M, protocol::ChunkData>) {
+          out += " " + std::to_string(m.seq);
+        }
+      },
+      message);
+  return out;
+}
+}  // namespace
+
+std::uint32_t Simulator::conn_remote(peer::ConnectionId conn) const {
+  auto it = conns_.find(conn);
+  return it == conns_.end() ? std::numeric_limits<std::uint32_t>::max() : it->second.remote;
+}
+
 std::unique_ptr<peer::PeerCore> Simulator::make_core(std::uint32_t p, bool seed) {
   peer::PeerConfig c;
   c.peer_id = peers_[p].address.peer_id;
@@ -197,7 +221,7 @@ void Simulator::dispatch(Event& e) {
       }
       if (e.peer == options_.trace_peer) {
         std::fprintf(stderr, "trace %.6f peer %u recv %s from %u\n", seconds(now_), e.peer,
-                     protocol::message_name(e.message), it->second.remote);
+                     trace_message(e.message).c_str(), it->second.remote);
       }
       st.core->on_message(e.a, std::move(e.message), now_);
       break;
@@ -245,7 +269,8 @@ void Simulator::settle(std::uint32_t p) {
     if (p == options_.trace_peer) {
       static const char* kNames[] = {"send", "connect", "disconnect", "fetch_origin", "announce", "deliver"};
       std::string detail;
-      if (auto* m = std::get_if<peer::SendMessage>(&action)) detail = protocol::message_name(m->message);
+      if (auto* m = std::get_if<peer::SendMessage>(&action))
+        detail = trace_message(m->message) + " to " + std::to_string(conn_remote(m->conn));
       if (auto* f = std::get_if<peer::FetchFromOrigin>(&action)) detail = std::to_string(f->seq);
       if (auto* d = std::get_if<peer::DeliverChunk>(&action)) detail = std::to_string(d->seq);
       std::fprintf(stderr, "trace %.6f peer %u %s %s\n", seconds(now_), p, kNames[action.index()], detail.c_str());

@@ -119,6 +119,8 @@ class Simulator {
   void produce(peer::Seq seq);
   protocol::ChunkPayload payload(peer::Seq seq);
   /// The channel as the origin lists it: at most the newest `newest` chunks (capped by the DVR window).
+  /// The peer at the other end of a connection (for --trace).
+  std::uint32_t conn_remote(peer::ConnectionId conn) const;
   peer::ChannelSnapshot snapshot(std::uint32_t newest = std::numeric_limits<std::uint32_t>::max()) const;
   void origin_request(std::uint32_t p, peer::Seq seq);
   std::vector<protocol::PeerAddress> tracker_reply(std::uint32_t p, peer::Seq playhead, int want);
