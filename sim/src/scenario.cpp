@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -91,6 +92,31 @@ void apply_override(pb::Scenario& proto, const std::string& assignment) {
   if (eq == std::string::npos || eq == 0) throw std::runtime_error("--set wants key=value, got '" + assignment + "'");
   std::string key = assignment.substr(0, eq);
   const std::string value = assignment.substr(eq + 1);
+  // Repeated fields cannot be set by path (text format appends), so the two bandwidth sweeps get their own keys.
+  if (key == "upload") {
+    // Every viewer uploads this multiple of the bitrate (one upload class).
+    char* end = nullptr;
+    const double multiple = std::strtod(value.c_str(), &end);
+    if (value.empty() || *end != '\0' || !(multiple >= 0) || std::isinf(multiple))
+      throw std::runtime_error("--set upload wants a multiple of the bitrate (e.g. 1.5), got '" + value + "'");
+    proto.clear_upload_classes();
+    auto* c = proto.add_upload_classes();
+    c->set_name(value + "x");
+    c->set_multiple(multiple);
+    c->set_share(1);
+    return;
+  }
+  if (key == "download") {
+    // Every viewer's download capacity, as a rate (instead of a multiple of its upload).
+    try {
+      shoal::parse_rate(value);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("--set download wants a rate (e.g. 4M): " + std::string(e.what()));
+    }
+    proto.set_download_multiple(0);
+    proto.set_download_cap(value);
+    return;
+  }
   if (auto it = aliases.find(key); it != aliases.end()) key = it->second;
   std::vector<std::string> path;
   std::stringstream parts(key);

@@ -44,6 +44,20 @@ TEST(Scenario, RhoScalesUploadsToTheRequestedResourceIndex) {
   EXPECT_NEAR(rho, 1.2, 0.05);  // classes are drawn at random, so only close
 }
 
+TEST(Scenario, UploadAndDownloadSetEveryViewersBandwidth) {
+  auto proto = read_scenario_file(std::string(SHOAL_SCENARIOS) + "/vod-steady.textproto");
+  apply_override(proto, "upload=2");
+  apply_override(proto, "download=4M");
+  const Scenario s = resolve(proto);
+  ASSERT_FALSE(s.peers.empty());
+  for (const auto& p : s.peers) {
+    EXPECT_DOUBLE_EQ(p.up_bps, 2 * s.bitrate_bps);
+    EXPECT_DOUBLE_EQ(p.down_bps, 4'000'000);
+  }
+  EXPECT_THROW(apply_override(proto, "upload=fast"), std::runtime_error);
+  EXPECT_THROW(apply_override(proto, "download=lots"), std::runtime_error);
+}
+
 TEST(Scenario, FreeRidersUploadNothing) {
   auto proto = read_scenario_file(std::string(SHOAL_SCENARIOS) + "/free-riders.textproto");
   apply_override(proto, "free_riders=0.4");
