@@ -63,6 +63,8 @@ void PeerCore::on_channel(const ChannelSnapshot& channel, Time now) {
 
 void PeerCore::State::start_fetching(Seq first, bool play) {
   if (cfg.seed) return;
+  joining = false;  // an explicit start overrides a join still waiting for maps
+  join_by = Time::max();
   if (play) {
     playhead.start(first, now_);
   } else {
@@ -96,6 +98,8 @@ void PeerCore::seek(Seq seq, Time now) {
   auto& s = *state_;
   s.begin(now);
   if (s.cfg.seed) return s.finish(now);
+  s.joining = false;  // a seek names the position: a join still waiting for maps is over
+  s.join_by = Time::max();
   s.playhead.seek(seq, s.now_);
   s.next_deliver = seq;
   s.delivering = true;

@@ -66,6 +66,20 @@ TEST(Join, WithNoMapStartsTheBufferTargetBehindTheEdge) {
   EXPECT_GE(b.core->stats().startup_delay, b.config.join_wait);
 }
 
+TEST(Join, ASeekWhileWaitingForMapsNamesTheStart) {
+  Bench b;
+  b.make_channel(30, /*live=*/true);
+  b.announce_chunks(30);
+  b.serve_origin = true;
+  b.feed([&](PeerCore& core) { core.join_live(b.now); });
+  b.take();
+  b.run_until(200ms);
+  b.feed([&](PeerCore& core) { core.seek(5, b.now); });
+  b.take();
+  b.run_until(10s);
+  EXPECT_EQ(first_delivered(b), 5u);
+}
+
 TEST(Join, AShortChannelStartsAtItsFirstChunk) {
   Bench b;
   b.make_channel(2, /*live=*/true);
