@@ -25,7 +25,11 @@ void PeerCore::State::try_join() {
   std::uint32_t maps = 0;
   for (auto& [id, n] : neighbors)
     if (n.handshaken && n.have.any()) ++maps;
-  if (now_ < join_by && maps < static_cast<std::uint32_t>(std::max(1, cfg.join_neighbors))) return;
+  // A small swarm may never have join_neighbors maps to give: once every peer the tracker named is
+  // connected and has sent its map, waiting longer only delays the start (a lone viewer and the seeder).
+  const bool everyone_heard = tracker_answered && pending_connects.empty() && peer_set.candidates() == 0 && maps > 0 &&
+                              maps == neighbors.size();
+  if (now_ < join_by && maps < static_cast<std::uint32_t>(std::max(1, cfg.join_neighbors)) && !everyone_heard) return;
   joining = false;
   join_by = Time::max();
   const Seq first = join_point(maps);

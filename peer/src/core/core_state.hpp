@@ -44,9 +44,10 @@ struct PeerCore::State final : SelectionContext {
   Seq next_deliver = 0;
   bool delivering = false;
   bool told_not_interested = false;
-  bool joining = false;        // join_live(): waiting for neighbors' maps to choose the start
-  Time join_requested{0};      // when join_live() was called (start-up delay counts from here)
-  Time join_by = Time::max();  // start then at the latest, whatever maps have arrived
+  bool joining = false;           // join_live(): waiting for neighbors' maps to choose the start
+  Time join_requested{0};         // when join_live() was called (start-up delay counts from here)
+  Time join_by = Time::max();     // start then at the latest, whatever maps have arrived
+  bool tracker_answered = false;  // a tracker reply came: the candidates we will get are known
 
   std::map<ConnectionId, Neighbor> neighbors;
   std::vector<Neighbor*> unchoking_us;               // handshaken neighbors that unchoked us, in connection order

@@ -159,6 +159,7 @@ void PeerCore::on_origin_chunk(Seq seq, protocol::ChunkPayload payload, Time now
 
 void PeerCore::on_tracker_peers(std::vector<protocol::PeerAddress> peers, Time now) {
   state_->begin(now);
+  state_->tracker_answered = true;
   state_->peer_set.add_candidates(peers);
   state_->fill_peer_set();
   state_->finish(now);

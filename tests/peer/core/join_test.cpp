@@ -66,6 +66,21 @@ TEST(Join, WithNoMapStartsTheBufferTargetBehindTheEdge) {
   EXPECT_GE(b.core->stats().startup_delay, b.config.join_wait);
 }
 
+TEST(Join, StartsAtOnceWhenEveryPeerTheTrackerNamedHasSentItsMap) {
+  Bench b;  // join_neighbors 4, join_wait 1 s
+  b.make_channel(30, /*live=*/true);
+  b.announce_chunks(30);
+  b.feed([&](PeerCore& core) { core.join_live(b.now); });
+  b.take();
+  b.feed([&](PeerCore& core) { core.on_tracker_peers({}, b.now); });  // nobody else to dial
+  b.take();
+  b.run_until(100ms);
+  b.servers = {1};
+  b.connect(std::string(10, '.') + std::string(6, 'X'));  // the only neighbor, holding 10..15
+  b.run_until(200ms);
+  EXPECT_EQ(first_delivered(b), 13u);  // at 200 ms, not at join_wait
+}
+
 TEST(Join, ASeekWhileWaitingForMapsNamesTheStart) {
   Bench b;
   b.make_channel(30, /*live=*/true);

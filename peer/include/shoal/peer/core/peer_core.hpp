@@ -29,7 +29,7 @@ class PeerCore {
   /// Start playing at `first` (a VoD start position, or a live position the embedder chose).
   void start_playback(Seq first, Time now);
   /// Start playing a live channel where the neighbors are: once `join_neighbors` of them have sent their
-  /// chunk maps (or `join_wait` has passed), at the newest chunk from which `join_holder_share` of them
+  /// chunk maps (or `join_wait` has passed, or every peer the tracker named has sent its map), at the newest chunk from which `join_holder_share` of them
   /// hold the whole start-up buffer; with no map at all, `buffer_target` behind the newest chunk. The
   /// first DeliverChunk names the chosen chunk; start-up delay counts from this call.
   void join_live(Time now);
