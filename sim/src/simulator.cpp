@@ -38,10 +38,10 @@ std::string trace_message(const protocol::Message& message) {
       [&](const auto& m) {
         using M = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<M, protocol::Reject>) {
-          out += " " + std::to_string(m.seq) + (m.busy ? " busy" : "");
+          out.append(" ").append(std::to_string(m.seq)).append(m.busy ? " busy" : "");
         } else if constexpr (std::is_same_v<M, protocol::Request> || std::is_same_v<M, protocol::Cancel> ||
                              std::is_same_v<M, protocol::Have> || std::is_same_v<M, protocol::ChunkData>) {
-          out += " " + std::to_string(m.seq);
+          out.append(" ").append(std::to_string(m.seq));
         }
       },
       message);
@@ -270,7 +270,7 @@ void Simulator::settle(std::uint32_t p) {
       static const char* kNames[] = {"send", "connect", "disconnect", "fetch_origin", "announce", "deliver"};
       std::string detail;
       if (auto* m = std::get_if<peer::SendMessage>(&action))
-        detail = trace_message(m->message) + " to " + std::to_string(conn_remote(m->conn));
+        detail = trace_message(m->message).append(" to ").append(std::to_string(conn_remote(m->conn)));
       if (auto* f = std::get_if<peer::FetchFromOrigin>(&action)) detail = std::to_string(f->seq);
       if (auto* d = std::get_if<peer::DeliverChunk>(&action)) detail = std::to_string(d->seq);
       std::fprintf(stderr, "trace %.6f peer %u %s %s\n", seconds(now_), p, kNames[action.index()], detail.c_str());
