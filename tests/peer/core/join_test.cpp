@@ -6,6 +6,14 @@
 namespace shoal::peer::test {
 namespace {
 
+/// A live channel of `chunks` chunks (the edge is `chunks`), and join_live() called at the bench's time.
+void join_channel(Bench& b, int chunks = 30) {
+  b.make_channel(chunks, /*live=*/true);
+  b.announce_chunks(chunks);
+  b.feed([&](PeerCore& core) { core.join_live(b.now); });
+  b.take();
+}
+
 Seq first_delivered(const Bench& b) {
   auto delivered = Bench::delivered(b.log);
   return delivered.empty() ? Seq(-1) : delivered.front();
@@ -16,10 +24,7 @@ TEST(Join, StartsWhereMostNeighborsHoldTheStartUpBuffer) {
   c.join_neighbors = 4;
   c.join_holder_share = 0.75;  // 3 of 4
   Bench b(c);
-  b.make_channel(30, /*live=*/true);
-  b.announce_chunks(30);  // chunks 0..29 listed; the edge is 30
-  b.feed([&](PeerCore& core) { core.join_live(b.now); });
-  b.take();
+  join_channel(b);
   b.servers = {1, 2, 3, 4};  // the connections below, which answer requests at once
   // Three neighbors play around chunk 10 (hold 8..15); one, ahead, holds 20..29.
   b.connect(std::string(8, '.') + std::string(8, 'X'));
@@ -36,10 +41,7 @@ TEST(Join, WaitsUpToJoinWaitForMapsThenGoesByTheMapsItHas) {
   PeerConfig c = base_config();
   c.join_wait = 1s;
   Bench b(c);
-  b.make_channel(30, /*live=*/true);
-  b.announce_chunks(30);
-  b.feed([&](PeerCore& core) { core.join_live(b.now); });
-  b.take();
+  join_channel(b);
   b.run_until(500ms);
   // One map of the four join_neighbors arrives after the call: the start is still open, and at
   // join_wait that one map decides it (a start before it came would have been the edge's 27).
@@ -53,11 +55,8 @@ TEST(Join, WaitsUpToJoinWaitForMapsThenGoesByTheMapsItHas) {
 
 TEST(Join, WithNoMapStartsTheBufferTargetBehindTheEdge) {
   Bench b;
-  b.make_channel(30, /*live=*/true);
-  b.announce_chunks(30);
   b.serve_origin = true;
-  b.feed([&](PeerCore& core) { core.join_live(b.now); });
-  b.take();
+  join_channel(b);
   b.run_until(10s);
   // 3 s of 1 s chunks behind the edge (30), from the origin.
   EXPECT_EQ(first_delivered(b), 27u);
@@ -68,10 +67,7 @@ TEST(Join, WithNoMapStartsTheBufferTargetBehindTheEdge) {
 
 TEST(Join, StartsAtOnceWhenEveryPeerTheTrackerNamedHasSentItsMap) {
   Bench b;  // join_neighbors 4, join_wait 1 s
-  b.make_channel(30, /*live=*/true);
-  b.announce_chunks(30);
-  b.feed([&](PeerCore& core) { core.join_live(b.now); });
-  b.take();
+  join_channel(b);
   b.feed([&](PeerCore& core) { core.on_tracker_peers({}, b.now); });  // nobody else to dial
   b.take();
   b.run_until(100ms);
@@ -83,11 +79,8 @@ TEST(Join, StartsAtOnceWhenEveryPeerTheTrackerNamedHasSentItsMap) {
 
 TEST(Join, ASeekWhileWaitingForMapsNamesTheStart) {
   Bench b;
-  b.make_channel(30, /*live=*/true);
-  b.announce_chunks(30);
   b.serve_origin = true;
-  b.feed([&](PeerCore& core) { core.join_live(b.now); });
-  b.take();
+  join_channel(b);
   b.run_until(200ms);
   b.feed([&](PeerCore& core) { core.seek(5, b.now); });
   b.take();
@@ -97,11 +90,8 @@ TEST(Join, ASeekWhileWaitingForMapsNamesTheStart) {
 
 TEST(Join, AShortChannelStartsAtItsFirstChunk) {
   Bench b;
-  b.make_channel(2, /*live=*/true);
-  b.announce_chunks(2);
   b.serve_origin = true;
-  b.feed([&](PeerCore& core) { core.join_live(b.now); });
-  b.take();
+  join_channel(b, 2);
   b.run_until(10s);
   EXPECT_EQ(first_delivered(b), 0u);
 }
