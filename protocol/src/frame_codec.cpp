@@ -51,6 +51,7 @@ void serialize_body(const Message& message, std::string& out) {
                    w.set_swarm_id(m.swarm_id);
                    w.set_peer_id(m.peer_id);
                    w.set_listen_port(m.listen_port);
+                   w.set_upload_bps(m.upload_bps);
                    w.AppendToString(&out);
                  },
                  [&](const Have& m) {
@@ -67,6 +68,7 @@ void serialize_body(const Message& message, std::string& out) {
                  [&](const Request& m) {
                    wire::Request w;
                    w.set_seq(m.seq);
+                   w.set_urgent(m.urgent);
                    w.AppendToString(&out);
                  },
                  [&](const Cancel& m) {
@@ -113,7 +115,8 @@ bool parse_body(std::uint8_t type, const char* data, std::size_t size, Message& 
         version_mismatch = true;
         return false;
       }
-      out = Handshake{w.protocol_version(), w.swarm_id(), w.peer_id(), static_cast<std::uint16_t>(w.listen_port())};
+      out = Handshake{w.protocol_version(), w.swarm_id(), w.peer_id(), static_cast<std::uint16_t>(w.listen_port()),
+                      w.upload_bps()};
       return true;
     }
     case 1: {
@@ -143,7 +146,7 @@ bool parse_body(std::uint8_t type, const char* data, std::size_t size, Message& 
     case 7: {
       wire::Request w;
       if (!parse(data, size, w)) return false;
-      out = Request{w.seq()};
+      out = Request{w.seq(), w.urgent()};
       return true;
     }
     case 8: {

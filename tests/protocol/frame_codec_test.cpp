@@ -12,6 +12,7 @@ namespace {
 std::vector<Message> every_message() {
   return {
       Handshake{kProtocolVersion, std::string(32, 's'), std::string(20, 'p'), 7000},
+      Handshake{kProtocolVersion, std::string(32, 's'), std::string(20, 'q'), 7001, /*upload_bps=*/6'000'000},
       Have{42},
       HaveRange{100, {true, false, true, true, false, false, false, false, true}},
       Interested{},
@@ -19,6 +20,7 @@ std::vector<Message> every_message() {
       Choke{},
       Unchoke{},
       Request{7},
+      Request{12, /*urgent=*/true},
       Cancel{8},
       ChunkData{9, std::make_shared<const std::string>(std::string(100000, '\x47'))},
       Reject{10},

@@ -28,6 +28,7 @@ struct Handshake {
   std::string swarm_id;
   std::string peer_id;
   std::uint16_t listen_port = 0;
+  std::uint64_t upload_bps = 0;  // the sender's upload cap, 0 = not set (a hint, see shoal.proto)
   bool operator==(const Handshake&) const = default;
 };
 struct Have {
@@ -54,6 +55,7 @@ struct Unchoke {
 };
 struct Request {
   std::uint64_t seq = 0;
+  bool urgent = false;  // the sender's playback waits for it
   bool operator==(const Request&) const = default;
 };
 struct Cancel {
