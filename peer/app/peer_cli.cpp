@@ -25,6 +25,7 @@ options:
   --policy NAME         piece selection: deadline (default), rarest, inorder, bitos, cs
   --neighbor-policy N   neighbor selection: random (default), position
   --buffer-target DUR   buffered ahead before playback starts/resumes (default 3s)
+  --hold-back DUR       live: start no nearer the live edge than DUR (default 15s)
   --seed N              RNG seed of the peer core (default 1)
   --quiet               no log lines on stderr
   --help                this text
@@ -85,6 +86,8 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
       cli.peer.core.neighbor_policy = *policy;
     } else if (arg == "--buffer-target") {
       cli.peer.core.buffer_target = parse_duration(value());
+    } else if (arg == "--hold-back") {
+      cli.peer.core.live_hold_back = parse_duration(value());
     } else if (arg == "--seed") {
       cli.peer.core.rng_seed = parse_count(arg, value());
     } else if (arg == "--quiet") {

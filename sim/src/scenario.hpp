@@ -43,6 +43,7 @@ struct Scenario {
   peer::NeighborPolicy neighbor_policy = peer::NeighborPolicy::random;
   int neighbor_count = 20;
   Time buffer_target{0};
+  Time hold_back{0};  // live: the core's live_hold_back
   Time vod_window{0};
   std::uint64_t seed = 1;
   std::uint32_t manifest_window = 120;  // the origin's DVR window (120 s) in chunks; set from chunk_duration

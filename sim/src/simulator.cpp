@@ -64,6 +64,7 @@ std::unique_ptr<peer::PeerCore> Simulator::make_core(std::uint32_t p, bool seed)
   c.policy = policy_;
   c.neighbor_policy = sc_.neighbor_policy;
   c.buffer_target = sc_.buffer_target;
+  c.live_hold_back = sc_.hold_back;
   c.vod_window = sc_.vod_window;
   c.min_neighbors = sc_.neighbor_count;
   c.max_neighbors = 2 * sc_.neighbor_count;
@@ -91,7 +92,8 @@ Summary Simulator::run() {
   const Time content = d * static_cast<std::int64_t>(sc_.chunk_count);
   // A file download runs until every peer holds the file (the cap only stops a swarm that never finishes).
   end_ = sc_.live ? sc_.length : (sc_.file_download ? 1000 * sc_.length : sc_.length + content);
-  preroll_ = sc_.live ? static_cast<peer::Seq>(sc_.buffer_target / d) + 2 : sc_.chunk_count;
+  // Live: the broadcast began before the first viewer, so the hold-back's worth of chunks exists at t = 0.
+  preroll_ = sc_.live ? static_cast<peer::Seq>(std::max(sc_.buffer_target, sc_.hold_back) / d) + 2 : sc_.chunk_count;
 
   origin_node_ = net_.add_node(sc_.origin_up_bps, std::numeric_limits<double>::infinity());
   peers_.resize(n + 1);

@@ -39,8 +39,17 @@ void PeerCore::State::init_slot(ChunkSlot& slot) {
     if (n.have.test(slot.meta.seq)) ++slot.availability;
 }
 
+double PeerCore::State::expected_rate(const Neighbor& n) const {
+  if (n.delivery_rate > 0) return n.delivery_rate;
+  // Not measured yet: the upload cap its handshake named, if lower than our guess (a newcomer choosing
+  // where to ask for its start-up buffer should not take a 1 Mbit/s uplink for a 4 Mbit/s one).
+  const std::uint64_t guess =
+      n.upload_bps > 0 ? std::min(n.upload_bps, cfg.assumed_peer_rate_bps) : cfg.assumed_peer_rate_bps;
+  return bytes_per_second(guess);
+}
+
 std::size_t PeerCore::State::capacity(const Neighbor& n) const {
-  double rate = n.delivery_rate > 0 ? n.delivery_rate : bytes_per_second(cfg.assumed_peer_rate_bps);
+  double rate = expected_rate(n);
   double seconds = static_cast<double>(cfg.request_queue_time.count()) / 1e6;
   double chunk = typical_chunk_bytes > 0 ? typical_chunk_bytes : 250'000.0;
   auto slots = static_cast<std::size_t>(std::ceil(rate * seconds / chunk));
@@ -59,6 +68,12 @@ void PeerCore::State::schedule() {
   for (Neighbor* n : unchoking_us) {
     sources_.push_back({n, capacity(*n)});
     free_slots_ += static_cast<long>(sources_.back().capacity) - static_cast<long>(n->requests.size());
+  }
+  if (window.live && cfg.live_prefetch_requests > 0) {
+    // Urgent chunks are asked for regardless (handle_urgent); this caps the prefetches.
+    long outstanding = 0;
+    for (const Source& source : sources_) outstanding += static_cast<long>(source.n->requests.size());
+    free_slots_ = std::min(free_slots_, static_cast<long>(cfg.live_prefetch_requests) - outstanding);
   }
   selector->select(*this);
   sources_.clear();  // the pointers are only good until the neighbor map changes
@@ -92,8 +107,9 @@ void PeerCore::State::build_missing() {
   for (; s < end; ++s) {
     if (!window.live && d - start > cfg.vod_window) break;
     ChunkSlot* slot = window.find(s);
-    Time deadline = starting && d < end_of_start_buffer ? start : d;
-    if (slot && slot->known && !slot->held()) missing_.push_back({s, deadline, slot});
+    const bool blocking = starting && d < end_of_start_buffer;
+    Time deadline = blocking ? start : d;
+    if (slot && slot->known && !slot->held()) missing_.push_back({s, deadline, slot, blocking});
     d += window.duration(s);
   }
 }
@@ -110,7 +126,7 @@ PeerOffer PeerCore::State::best_peer(const MissingChunk& chunk) {
       wake_at(n.busy_until);  // worth another look once it may have room
       continue;
     }
-    double rate = n.delivery_rate > 0 ? n.delivery_rate : bytes_per_second(cfg.assumed_peer_rate_bps);
+    double rate = expected_rate(n);
     Time eta = now_ + cfg.assumed_rtt + from_seconds((static_cast<double>(n.requested_bytes) + size) / rate);
     if (eta < best.eta) best = {id, eta};
   }
@@ -124,7 +140,9 @@ void PeerCore::State::request_peer(const MissingChunk& chunk, const PeerOffer& o
   n->requested_bytes += chunk.slot->meta.size;
   ++chunk.slot->peer_requests;
   --free_slots_;
-  send(*n, protocol::Request{chunk.seq});
+  // Urgent for the holder too (it serves these first): playback waits for it, or it is in the urgent zone.
+  const bool urgent = chunk.blocking || chunk.deadline - now_ <= cfg.urgent_window;
+  send(*n, protocol::Request{chunk.seq, urgent});
 }
 
 Time PeerCore::State::pending_eta(const MissingChunk& chunk) const {
@@ -227,8 +245,12 @@ void PeerCore::State::on_origin(Seq seq, protocol::ChunkPayload payload) {
 
 void PeerCore::State::on_verified(Seq seq, ConnectionId from) {
   if (ChunkSlot* slot = window.find(seq); slot && slot->peer_requests > 0) cancel_requests(seq, from);
-  for (auto& [id, n] : neighbors) {
-    if (id != from && n.handshaken && !n.have.test(seq)) send(n, protocol::Have{seq});
+  if (injects()) {
+    if (ChunkSlot* slot = window.find(seq)) inject(*slot);
+  } else {
+    for (auto& [id, n] : neighbors) {
+      if (id != from && n.handshaken && !n.have.test(seq)) send(n, protocol::Have{seq});
+    }
   }
   update_interest();
   dirty = true;

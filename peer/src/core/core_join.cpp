@@ -5,8 +5,11 @@
 // drifted back to where its neighbors play (shoal-sim live-mesh, 200 viewers,
 // viewers joining a running swarm: start-up p95 18.6 s and 33% of their bytes
 // from the origin at the edge; 5.4 s and 8.7% by the maps; docs/results.md).
+// And never nearer the edge than live_hold_back: each new chunk starts as one
+// copy and needs seconds to reach everyone (docs/peer.md, "Live hold-back").
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "core_state.hpp"
 
@@ -40,26 +43,46 @@ void PeerCore::State::try_join() {
 }
 
 Seq PeerCore::State::join_point(std::uint32_t maps) const {
-  const auto target_us = std::max<std::int64_t>(1, window.target_duration.count());
-  const auto buffer =
-      static_cast<Seq>(std::max<std::int64_t>(1, (cfg.buffer_target.count() + target_us - 1) / target_us));
-  const Seq edge = window.known_end();
+  const auto chunks = [&](Time t) {
+    const auto target_us = std::max<std::int64_t>(1, window.target_duration.count());
+    return static_cast<Seq>(std::max<std::int64_t>(1, (t.count() + target_us - 1) / target_us));
+  };
+  const Seq buffer = chunks(cfg.buffer_target);
+  const Seq back = std::max(buffer, chunks(cfg.live_hold_back));
   const Seq lowest = window.begin();
-  // With no neighbor's map to go by: the buffer target behind the newest chunk, as an HLS player would.
-  const Seq at_edge = edge - lowest >= buffer ? edge - buffer : lowest;
-  if (maps == 0) return at_edge;
+  // No nearer the edge than the hold-back; with no neighbor's map to go by, there, as an HLS player would.
+  const Seq at_hold_back = window.known_end() - lowest >= back ? window.known_end() - back : lowest;
+  if (maps == 0) return at_hold_back;
+  const Seq top = std::min(window.known_end(), at_hold_back + buffer);
   const auto needed =
       static_cast<std::uint16_t>(std::max(1.0, std::ceil(cfg.join_holder_share * static_cast<double>(maps))));
-  // The newest start whose whole start-up buffer enough neighbors hold: found walking down from the edge,
-  // counting how many consecutive chunks from here up are held by at least `needed` of them.
+  // Neighbors keep chunks this far behind their playheads: a start further back is one they evict.
+  const auto keep = static_cast<Seq>(std::max(0, cfg.live_keep_behind_chunks));
+  // The newest start whose whole start-up buffer enough neighbors hold: found walking down from the top,
+  // counting how many consecutive chunks from here up are held by at least `needed` of them. When no start
+  // has that many holders (a flash crowd, whose maps are thin and scattered), the start within `keep` of the
+  // hold-back whose least-held start-up chunk has the most holders: the hold-back itself may be a start
+  // nobody can serve yet.
   Seq run = 0;
-  for (Seq s = edge; s > lowest;) {
+  Seq best = at_hold_back;
+  std::uint16_t best_holders = 0;
+  for (Seq s = top; s > lowest;) {
     --s;
     const ChunkSlot* slot = window.find(s);
     run = slot && slot->known && slot->availability >= needed ? run + 1 : 0;
     if (run >= buffer) return s;
+    if (s + buffer > top || s + keep < at_hold_back) continue;
+    std::uint16_t holders = std::numeric_limits<std::uint16_t>::max();
+    for (Seq k = s; k < s + buffer; ++k) {
+      const ChunkSlot* c = window.find(k);
+      holders = std::min<std::uint16_t>(holders, c && c->known ? c->availability : 0);
+    }
+    if (holders > best_holders) {
+      best = s;
+      best_holders = holders;
+    }
   }
-  return at_edge;
+  return best;
 }
 
 }  // namespace shoal::peer

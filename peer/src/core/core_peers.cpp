@@ -24,7 +24,8 @@ void PeerCore::State::on_connected(ConnectionId conn, const protocol::PeerAddres
   n.remote = remote;
   n.outbound = outbound;
   n.connected_at = n.last_heard = n.last_useful = now_;
-  send(n, protocol::Handshake{protocol::kProtocolVersion, cfg.swarm_id, cfg.peer_id, cfg.listen_port});
+  send(n,
+       protocol::Handshake{protocol::kProtocolVersion, cfg.swarm_id, cfg.peer_id, cfg.listen_port, cfg.max_upload_bps});
 }
 
 void PeerCore::State::on_handshake(Neighbor& n, const protocol::Handshake& hs) {
@@ -49,10 +50,23 @@ void PeerCore::State::on_handshake(Neighbor& n, const protocol::Handshake& hs) {
   ++handshaken_count;
   n.peer_id = hs.peer_id;
   n.listen_port = hs.listen_port;
-  // Availability relative to the window: from the first chunk we hold to the last.
+  n.upload_bps = hs.upload_bps;
+  send_map(n);
+  if (!cfg.seed && !complete()) send(n, protocol::Interested{});
+  if (n.dial_address().port != 0) pex_added.push_back(n.dial_address());
+}
+
+void PeerCore::State::send_map(Neighbor& n) {
+  // Availability relative to the window: from the first chunk we hold to the last. A super-seed shows only
+  // what it would still serve (BitTorrent's super-seeding hides the rest): a newcomer asking for a chunk
+  // already given out gets refused, and asking for each in turn is a round trip apiece.
+  auto shown = [&](Seq s) {
+    const ChunkSlot* slot = window.find(s);
+    return slot && slot->held() && !(cfg.seed && spread_enough(*slot));
+  };
   Seq first = window.end(), last = window.begin();
   for (Seq s = window.begin(); s < window.end(); ++s) {
-    if (window.held(s)) {
+    if (shown(s)) {
       first = std::min(first, s);
       last = s;
     }
@@ -61,11 +75,9 @@ void PeerCore::State::on_handshake(Neighbor& n, const protocol::Handshake& hs) {
     protocol::HaveRange range;
     range.first = first;
     range.held.resize(static_cast<std::size_t>(std::min<Seq>(last - first + 1, kMaxHaveRange)));
-    for (std::size_t i = 0; i < range.held.size(); ++i) range.held[i] = window.held(first + i);
+    for (std::size_t i = 0; i < range.held.size(); ++i) range.held[i] = shown(first + i);
     send(n, std::move(range));
   }
-  if (!cfg.seed && !complete()) send(n, protocol::Interested{});
-  if (n.dial_address().port != 0) pex_added.push_back(n.dial_address());
 }
 
 void PeerCore::State::on_message(Neighbor& n, protocol::Message message) {
@@ -88,7 +100,16 @@ void PeerCore::State::on_message(Neighbor& n, protocol::Message message) {
           // A free slot goes to a newcomer at once rather than at the next rechoke.
           long unchoked = std::count_if(neighbors.begin(), neighbors.end(),
                                         [](auto& kv) { return kv.second.handshaken && !kv.second.am_choking; });
-          if (unchoked < choker.slots() + 1 || complete()) set_choke(n, false);
+          if (unchoked < choker.slots() + 1 || unchokes_everyone()) {
+            set_choke(n, false);
+          } else if (!n.have.any() && cfg.newcomer_slots > 0 && !cfg.seed) {
+            long newcomers = std::count_if(neighbors.begin(), neighbors.end(),
+                                           [&](auto& kv) { return !kv.second.am_choking && starting_up(kv.second); });
+            if (newcomers < cfg.newcomer_slots) {
+              n.newcomer_until = now_ + cfg.rechoke_interval;
+              set_choke(n, false);
+            }
+          }
         } else if constexpr (std::is_same_v<M, protocol::NotInterested>) {
           n.peer_interested = false;
           // Its slot is worth more to a neighbor that wants something: refill it now, not at the next rechoke.
@@ -104,7 +125,7 @@ void PeerCore::State::on_message(Neighbor& n, protocol::Message message) {
           set_peer_choking(n, false);
           dirty = true;
         } else if constexpr (std::is_same_v<M, protocol::Request>) {
-          on_request(n, m.seq);
+          on_request(n, m);
         } else if constexpr (std::is_same_v<M, protocol::Cancel>) {
           on_cancel(n, m.seq);
         } else if constexpr (std::is_same_v<M, protocol::ChunkData>) {
@@ -273,6 +294,7 @@ void PeerCore::State::maintain() {
   fill_peer_set();
   evict_old();
   update_interest();
+  if (injects()) reinject_stale();
 }
 
 }  // namespace shoal::peer

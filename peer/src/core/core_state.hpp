@@ -26,6 +26,8 @@ namespace shoal::peer {
 struct UploadJob {
   ConnectionId conn = 0;
   Seq seq = 0;
+  std::uint16_t rarity = 0;  // neighbors holding the chunk when the request came: fewer goes first (live)
+  bool urgent = false;       // the requester's playback waits for it: before everything else
 };
 
 struct PeerCore::State final : SelectionContext {
@@ -113,30 +115,53 @@ struct PeerCore::State final : SelectionContext {
   /// Tells neighbors we are (not) interested when complete() changes.
   void update_interest();
   std::size_t capacity(const Neighbor& n) const;
+  /// Bytes/s we expect from n: measured, else its upload hint, else assumed_peer_rate_bps.
+  double expected_rate(const Neighbor& n) const;
 
   // ---- joining a live channel (core_join.cpp)
   void start_join();
   /// Starts playback once enough neighbors' maps are in or join_wait has passed.
   void try_join();
-  /// The newest start whose start-up buffer `join_holder_share` of the `maps` neighbors with a map hold.
+  /// The newest start, no nearer the edge than live_hold_back, whose start-up buffer `join_holder_share` of
+  /// the `maps` neighbors with a map hold; failing that, the best-held start near the hold-back.
   Seq join_point(std::uint32_t maps) const;
 
   // ---- upload (core_upload.cpp)
-  void on_request(Neighbor& n, Seq seq);
+  void on_request(Neighbor& n, const protocol::Request& request);
   void on_cancel(Neighbor& n, Seq seq);
   void pump_uploads();
   bool upload_queue_full() const;
   bool make_room_for(Neighbor& n);
+  /// Live: a full queue takes `job` in place of its last request when that one is less urgent or for a
+  /// chunk more neighbors hold; the displaced request is refused as busy.
+  bool make_room_for_rarer(const UploadJob& job);
+  /// Queue order: urgent first, then (live) rarest first, else arrival.
+  static bool goes_before(const UploadJob& a, const UploadJob& b, bool rare_first);
+  /// A seed gave this chunk out seed_copies_per_chunk times and a neighbor still holds it: the mesh spreads it.
+  bool spread_enough(const ChunkSlot& slot) const;
   void rechoke(bool rotate);
   bool rotate_to_newcomer();
   double upload_utilisation();
   bool is_free_rider(Neighbor& n);
+  /// Unchoked as a newcomer and still short of a start-up buffer.
+  bool starting_up(const Neighbor& n) const;
   void open_slot_if_idle();
   void set_choke(Neighbor& n, bool choke);
+
+  // ---- a live seed's injection of new chunks (core_seed.cpp)
+  bool injects() const;
+  /// Wants nothing back, so choking would only idle the uplink: a complete peer, or a live seed that
+  /// hands out only first copies (it never serves anyone twice the same chunk anyway).
+  bool unchokes_everyone() { return complete() || injects(); }
+  bool passed_on(const Neighbor& n) const;
+  void inject(ChunkSlot& slot);
+  void reinject_stale();
 
   // ---- peers (core_peers.cpp)
   void on_connected(ConnectionId conn, const protocol::PeerAddress& remote, bool outbound);
   void on_handshake(Neighbor& n, const protocol::Handshake& hs);
+  /// Our chunk map (HaveRange) to n: at the handshake, and when we unchoke n if only unchoked neighbors get Haves.
+  void send_map(Neighbor& n);
   void on_message(Neighbor& n, protocol::Message message);
   void remove_neighbor(ConnectionId conn, const std::string& reason, bool tell_driver);
   void ban(Neighbor& n, const std::string& reason);

@@ -12,11 +12,11 @@ namespace {
 constexpr std::uint64_t kRoomMargin = 2;
 }  // namespace
 
-void PeerCore::State::on_request(Neighbor& n, Seq seq) {
+void PeerCore::State::on_request(Neighbor& n, const protocol::Request& request) {
+  const Seq seq = request.seq;
   ChunkSlot* slot = window.find(seq);
   // A seed that already gave this chunk out enough, to neighbors that still hold it, lets them spread it.
-  bool spread = cfg.seed && cfg.seed_copies_per_chunk > 0 && slot && slot->copies_served >= cfg.seed_copies_per_chunk &&
-                slot->availability > 0;
+  bool spread = cfg.seed && slot && spread_enough(*slot);
   if (n.am_choking || !slot || !slot->held() || spread) {
     send(n, protocol::Reject{seq});
     return;
@@ -29,7 +29,20 @@ void PeerCore::State::on_request(Neighbor& n, Seq seq) {
     send(n, protocol::Reject{seq, /*busy=*/true});
     return;
   }
-  if (upload_queue_full() && !make_room_for(n)) {
+  // A live seed gives a neighbor one first copy at a time: the next once it has passed the last one on,
+  // so the first copies go to the peers that spread them (see core_seed.cpp).
+  if (injects() && slot->copies_served == 0) {
+    if (slot->injected_to != n.conn && !passed_on(n)) {
+      send(n, protocol::Reject{seq, /*busy=*/true});
+      return;
+    }
+    n.seeded_pending = true;
+    n.seeded_seq = seq;
+    n.seeded_at = now_;
+  }
+  const UploadJob job{n.conn, seq, slot->availability, request.urgent};
+  const bool rare_first = window.live;
+  if (upload_queue_full() && !((rare_first || job.urgent) ? make_room_for_rarer(job) : make_room_for(n))) {
     send(n, protocol::Reject{seq, /*busy=*/true});
     return;
   }
@@ -37,8 +50,14 @@ void PeerCore::State::on_request(Neighbor& n, Seq seq) {
   // From now on they count as a holder: requests racing in before this copy is sent must not
   // each get a copy from a seed.
   note_have(n, seq);
-  upload_queue.push_back({n.conn, seq});
+  auto at = std::find_if(upload_queue.begin(), upload_queue.end(),
+                         [&](const UploadJob& queued) { return goes_before(job, queued, rare_first); });
+  upload_queue.insert(at, job);
   ++n.upload_queued;
+}
+
+bool PeerCore::State::spread_enough(const ChunkSlot& slot) const {
+  return cfg.seed_copies_per_chunk > 0 && slot.copies_served >= cfg.seed_copies_per_chunk && slot.availability > 0;
 }
 
 bool PeerCore::State::make_room_for(Neighbor& n) {
@@ -65,6 +84,27 @@ bool PeerCore::State::make_room_for(Neighbor& n) {
     send(*q, protocol::Reject{ahead->seq, /*busy=*/true});
   }
   upload_queue.erase(ahead);
+  return true;
+}
+
+bool PeerCore::State::goes_before(const UploadJob& a, const UploadJob& b, bool rare_first) {
+  if (a.urgent != b.urgent) return a.urgent;
+  return rare_first && !a.urgent && a.rarity < b.rarity;
+}
+
+bool PeerCore::State::make_room_for_rarer(const UploadJob& job) {
+  // The queue is sorted urgent first, then rarest first: its last request is for the most widely held chunk,
+  // which its requester can fetch elsewhere; a chunk few hold spreads only through its few holders.
+  if (upload_queue.empty()) return false;
+  const UploadJob& last = upload_queue.back();
+  const bool displaces = job.urgent ? !last.urgent : (!last.urgent && last.rarity >= job.rarity + kRoomMargin);
+  if (!displaces) return false;
+  const UploadJob out = upload_queue.back();
+  upload_queue.pop_back();
+  if (Neighbor* q = find(out.conn)) {
+    --q->upload_queued;
+    send(*q, protocol::Reject{out.seq, /*busy=*/true});
+  }
   return true;
 }
 
@@ -129,6 +169,13 @@ void PeerCore::State::set_choke(Neighbor& n, bool choke) {
     it = upload_queue.erase(it);
   }
   n.upload_queued = 0;
+}
+
+bool PeerCore::State::starting_up(const Neighbor& n) const {
+  if (n.newcomer_until <= now_) return false;
+  const auto target_us = std::max<std::int64_t>(1, window.target_duration.count());
+  const auto start_chunks = static_cast<std::uint64_t>((cfg.buffer_target.count() + target_us - 1) / target_us);
+  return n.have.announced() < start_chunks;
 }
 
 bool PeerCore::State::is_free_rider(Neighbor& n) {
@@ -198,7 +245,7 @@ void PeerCore::State::rechoke(bool rotate) {
     candidates.push_back(c);
   }
   std::vector<ConnectionId> unchoke;
-  if (complete()) {
+  if (unchokes_everyone()) {
     // Nothing to reciprocate: everyone who wants something may ask (the queue limit keeps it fair).
     for (auto& c : candidates)
       if (c.interested) unchoke.push_back(c.conn);
@@ -207,7 +254,7 @@ void PeerCore::State::rechoke(bool rotate) {
   }
   for (auto& [id, n] : neighbors) {
     if (!n.handshaken) continue;
-    bool keep = std::find(unchoke.begin(), unchoke.end(), id) != unchoke.end();
+    bool keep = std::find(unchoke.begin(), unchoke.end(), id) != unchoke.end() || (starting_up(n) && !n.am_choking);
     n.optimistic = keep && id == choker.optimistic();
     set_choke(n, !keep);
   }

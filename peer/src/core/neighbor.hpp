@@ -28,12 +28,18 @@ struct Neighbor {
   bool handshaken = false;
   std::string peer_id;
   std::uint16_t listen_port = 0;
+  std::uint64_t upload_bps = 0;  // its handshake's hint (0 = not said)
 
   ChunkBitmap have;
   bool peer_choking = true;  // they choke us
   bool peer_interested = false;
   bool am_choking = true;
   bool optimistic = false;
+  Time newcomer_until{0};
+  // A seed's last chunk given to this neighbor as the first copy, until it is seen passed on.
+  bool seeded_pending = false;
+  Seq seeded_seq = 0;
+  Time seeded_at{0};  // unchoked as a newcomer: kept through rechokes until then
 
   std::vector<OutstandingRequest> requests;  // ours, to them
   std::uint64_t requested_bytes = 0;

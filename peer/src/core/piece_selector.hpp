@@ -19,6 +19,7 @@ struct MissingChunk {
   Seq seq = 0;
   Time deadline{0};  // when the playhead reaches it
   ChunkSlot* slot = nullptr;
+  bool blocking = false;  // playback cannot start or resume without it
 };
 
 struct PeerOffer {
@@ -66,8 +67,9 @@ std::unique_ptr<PieceSelector> make_selector(const PeerConfig& config);
 Time origin_start_by(SelectionContext& ctx, const MissingChunk& chunk);
 /// Requests each chunk (peer_requests == 0) from its best neighbor, rarest first, random tie-break.
 void request_rarest_first(SelectionContext& ctx, std::vector<const MissingChunk*>& chunks);
-/// The deadline rule for one chunk: P2P when a neighbor can deliver before the deadline (with a
-/// duplicate request when the first one is late: endgame), else the origin when it is due.
+/// The deadline rule for one chunk, mesh first: a neighbor holding it (a second one when the first is
+/// overdue: endgame); the origin only for a chunk no neighbor holds, at the last moment it can still make
+/// the deadline, or one whose requests are overdue by origin_patience.
 void handle_urgent(SelectionContext& ctx, const MissingChunk& chunk);
 
 }  // namespace shoal::peer

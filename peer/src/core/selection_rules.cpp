@@ -24,50 +24,52 @@ void request_rarest_first(SelectionContext& ctx, std::vector<const MissingChunk*
 }
 
 void handle_urgent(SelectionContext& ctx, const MissingChunk& chunk) {
+  // Mesh first. A stall of a moment costs one viewer; the origin's copy of every late chunk of every viewer
+  // of a large swarm is the origin's whole bill, and an origin shared by a late crowd is slow for all of it.
+  // So a neighbor expected within origin_patience of the deadline is asked before the origin, a request on
+  // its way is left to arrive (a second neighbor is asked once it is overdue: endgame), and the origin only
+  // gets a chunk no such neighbor holds, or whose requests are overdue by origin_patience.
   const ChunkSlot& slot = *chunk.slot;
   if (slot.origin_pending) return;
   const Time now = ctx.now();
   const Time margin = ctx.config().fallback_margin;
+  const Time patience = ctx.config().origin_patience;
   const Time origin_by = origin_start_by(ctx, chunk);
   if (slot.peer_requests > 0) {
-    Time pending = ctx.pending_eta(chunk);
-    // On track, or late but still sooner than the origin could deliver (an overloaded origin is
-    // measured slow): a duplicate to the origin would only add to its load.
-    if (pending > now && (pending + margin <= chunk.deadline || pending <= ctx.origin_eta(chunk))) {
-      // On track; look again when it should have arrived or when the origin would be the last resort.
-      ctx.wake_at(pending);
-      ctx.wake_at(origin_by);
+    const Time pending = ctx.pending_eta(chunk);
+    if (now < pending + margin) {
+      ctx.wake_at(pending + margin);
       return;
     }
-    // Late or overdue: endgame. A second neighbor that can still make it gets a duplicate request;
-    // the loser is cancelled when the chunk arrives.
+    // Overdue: endgame. A second neighbor gets a duplicate request; the loser is cancelled on arrival.
     if (slot.peer_requests < 2) {
       PeerOffer offer = ctx.best_peer(chunk);
-      if (offer.found() && offer.eta + margin <= chunk.deadline) {
+      if (offer.found() && offer.eta <= chunk.deadline + patience) {
         ctx.request_peer(chunk, offer);
-        ctx.wake_at(offer.eta);
+        ctx.wake_at(offer.eta + margin);
         return;
       }
     }
-    if (now >= origin_by && ctx.origin_available()) {
+    // Still the last moment it can make the deadline, if that is later: it may yet arrive.
+    const Time origin_at = std::max(pending + patience, origin_by);
+    if (now >= origin_at && ctx.origin_available()) {
       ctx.request_origin(chunk);
       return;
     }
-    ctx.wake_at(origin_by);
+    ctx.wake_at(origin_at);
     return;
   }
   PeerOffer offer = ctx.best_peer(chunk);
-  // A neighbor in time, or — once the deadline cannot be met (a stall, a late start-up) — one expected
-  // no later than the origin: sending everyone who runs late to the origin is what overloads it.
-  if (offer.found() &&
-      (offer.eta + margin <= chunk.deadline || (now >= origin_by && offer.eta <= ctx.origin_eta(chunk)))) {
+  // A holder that can make it, or any holder when the origin cannot take the fetch (backing off after a
+  // failure, or at max_origin_fetches): then it is the only source.
+  if (offer.found() && (offer.eta <= chunk.deadline + patience || !ctx.origin_available())) {
     ctx.request_peer(chunk, offer);
-    ctx.wake_at(offer.eta);  // check it is on time, then
+    ctx.wake_at(offer.eta + margin);  // check it is on time
     return;
   }
-  // No neighbor can deliver in time now: none holds it yet (a live chunk still spreading from the
-  // seeder), or those that do are too slow. A faster holder may still appear, so the origin is asked
-  // only at the last moment it can still make it: the origin is not over-fetched.
+  // No neighbor we may ask holds it in time: a live chunk still spreading from the seeder, one our
+  // neighbors evicted, or only slow holders. A holder may still appear, so the origin is asked only at the
+  // last moment it can still make the deadline.
   if (now >= origin_by && ctx.origin_available()) {
     ctx.request_origin(chunk);
     return;

@@ -22,6 +22,8 @@ struct ChunkSlot {
   std::uint8_t peer_requests = 0;   // our outstanding requests for it
   std::uint16_t copies_served = 0;  // requests for it we accepted (a seed's super-seeding)
   bool origin_pending = false;
+  ConnectionId injected_to = 0;  // a live seed: the neighbor told of it first
+  Time injected_at{0};
   std::uint32_t tiebreak = 0;  // random, fixed per chunk: rarest-first tie-break
   bool held() const { return payload != nullptr; }
 };

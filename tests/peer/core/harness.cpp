@@ -68,7 +68,7 @@ void Bench::announce_chunks(int count) {
 ConnectionId Bench::connect(const std::string& have, bool unchoke, Seq first) {
   ConnectionId conn = next_conn++;
   feed([conn, a = address(conn), t = now](PeerCore& c) { c.on_connected(conn, a, true, t); });
-  message(conn, protocol::Handshake{protocol::kProtocolVersion, kSwarm, peer_id(conn), 7000});
+  message(conn, protocol::Handshake{protocol::kProtocolVersion, kSwarm, peer_id(conn), 7000, upload_hint});
   if (have.find('X') != std::string::npos) {
     protocol::HaveRange range{first, {}};
     for (char c : have) range.held.push_back(c == 'X');

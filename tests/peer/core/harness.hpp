@@ -62,6 +62,7 @@ struct Bench {
     event(*core);
   }
   ConnectionId next_conn = 1;
+  std::uint64_t upload_hint = 0;  // the upload_bps the next connect()'s handshake names
 
   /// A channel of `count` chunks of `bytes` bytes and `duration` each, announced to the core.
   void make_channel(int count, bool live = false, std::size_t bytes = 1000, Time duration = 1s);

@@ -32,9 +32,39 @@ TEST(Join, StartsWhereMostNeighborsHoldTheStartUpBuffer) {
   b.connect(std::string(8, '.') + std::string(8, 'X'));
   b.connect(std::string(20, '.') + std::string(10, 'X'));
   b.run_until(100ms);
-  // Buffer target 3 s of 1 s chunks: the newest start with 13, 14, 15 held by three is 13,
-  // not the live edge's 27 (held by one neighbor only).
+  // Buffer target 3 s of 1 s chunks: the newest start with 13, 14, 15 held by three is 13, not the
+  // hold-back's 15 (16 and 17 are held by none).
   EXPECT_EQ(first_delivered(b), 13u);
+}
+
+TEST(Join, NeverStartsNearerTheEdgeThanTheHoldBack) {
+  PeerConfig c = base_config();
+  c.join_neighbors = 2;
+  c.live_hold_back = 10s;
+  Bench b(c);
+  join_channel(b);
+  b.servers = {1, 2};
+  b.connect(std::string(30, 'X'));  // everyone holds everything up to the edge (30)
+  b.connect(std::string(30, 'X'));
+  b.run_until(100ms);
+  EXPECT_EQ(first_delivered(b), 20u) << "10 s behind the edge: the mesh spreads a new chunk in seconds";
+}
+
+TEST(Join, WhenNoStartIsHeldWidelyEnoughTheBestHeldNearTheHoldBack) {
+  PeerConfig c = base_config();
+  c.join_neighbors = 4;
+  c.join_holder_share = 0.75;     // 3 of 4
+  c.live_keep_behind_chunks = 5;  // neighbors keep 5 chunks behind where they play
+  Bench b(c);
+  join_channel(b);  // hold-back 15 s: at chunk 15
+  b.servers = {1, 2, 3, 4};
+  b.connect(std::string(11, '.') + "XXX");  // 11..13
+  b.connect(std::string(11, '.') + "XXX");  // 11..13
+  b.connect(std::string(5, '.') + "XXX");   // 5..7: too far back, evicted soon
+  b.connect(std::string(5, '.') + "XXX");
+  b.run_until(100ms);
+  // No start has three holders; 11 has two for each start-up chunk, the hold-back's 15 none.
+  EXPECT_EQ(first_delivered(b), 11u);
 }
 
 TEST(Join, WaitsUpToJoinWaitForMapsThenGoesByTheMapsItHas) {
@@ -43,8 +73,8 @@ TEST(Join, WaitsUpToJoinWaitForMapsThenGoesByTheMapsItHas) {
   Bench b(c);
   join_channel(b);
   b.run_until(500ms);
-  // One map of the four join_neighbors arrives after the call: the start is still open, and at
-  // join_wait that one map decides it (a start before it came would have been the edge's 27).
+  // One map of the join_neighbors arrives after the call: the start is still open, and at join_wait
+  // that one map decides it (a start before it came would have been the hold-back's 15).
   b.servers = {1};
   b.connect(std::string(10, '.') + std::string(6, 'X'));
   b.run_until(900ms);
@@ -53,13 +83,13 @@ TEST(Join, WaitsUpToJoinWaitForMapsThenGoesByTheMapsItHas) {
   EXPECT_EQ(first_delivered(b), 13u);
 }
 
-TEST(Join, WithNoMapStartsTheBufferTargetBehindTheEdge) {
+TEST(Join, WithNoMapStartsTheHoldBackBehindTheEdge) {
   Bench b;
   b.serve_origin = true;
   join_channel(b);
   b.run_until(10s);
-  // 3 s of 1 s chunks behind the edge (30), from the origin.
-  EXPECT_EQ(first_delivered(b), 27u);
+  // live_hold_back (15 s) of 1 s chunks behind the edge (30), from the origin.
+  EXPECT_EQ(first_delivered(b), 15u);
   EXPECT_TRUE(b.core->stats().started);
   // Start-up delay counts from join_live(), join_wait included.
   EXPECT_GE(b.core->stats().startup_delay, b.config.join_wait);

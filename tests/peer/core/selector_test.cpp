@@ -178,6 +178,90 @@ TEST(Fallback, SlowHolderLeavesTheChunkToTheOriginAtTheLastSafeMoment) {
   EXPECT_EQ(Bench::origin_fetches(b.since(m)), (std::vector<Seq>{0, 1, 2}));
 }
 
+TEST(Fallback, AHolderThatCanMakeItWithinThePatienceIsAskedNotTheOrigin) {
+  PeerConfig c = base_config();
+  c.assumed_peer_rate_bps = 2000;  // 250 B/s: a 1000-byte chunk in 4 s, 1 s after the 3 s start
+  c.origin_patience = 2s;
+  Bench b(c);
+  b.make_channel(1);
+  auto holder = b.connect("X");
+  auto m = b.mark();
+  b.feed([&](PeerCore& core) { core.start_playback(0, b.now); });
+  b.take();
+  EXPECT_EQ(Bench::requests(b.since(m)), (std::vector<std::pair<ConnectionId, Seq>>{{holder, 0}}));
+  b.run_until(4s);
+  EXPECT_TRUE(Bench::origin_fetches(b.since(m)).empty()) << "a late start costs a moment; an origin copy, the bill";
+}
+
+TEST(Fallback, AnOverdueRequestGoesToTheOriginOnceThePatienceIsOver) {
+  PeerConfig c = base_config();
+  c.origin_patience = 5s;
+  Bench b(c);
+  b.make_channel(1);
+  b.connect("X");  // asked, and never answers
+  auto m = b.mark();
+  b.feed([&](PeerCore& core) { core.start_playback(0, b.now); });
+  b.take();
+  ASSERT_EQ(Bench::requests(b.since(m)).size(), 1u);
+  // Expected at 52 ms and overdue at 552 ms, with no second holder to ask. The origin's last safe moment
+  // for the 3 s start passes at 2.4 s; the origin is asked only once the request is 5 s overdue.
+  b.run_until(5040ms);
+  EXPECT_TRUE(Bench::origin_fetches(b.since(m)).empty());
+  b.run_until(5060ms);
+  EXPECT_EQ(Bench::origin_fetches(b.since(m)), (std::vector<Seq>{0}));
+}
+
+TEST(Selector, AnUnmeasuredNeighborIsRatedByItsUploadHint) {
+  Bench b;
+  b.make_channel(1);
+  b.upload_hint = 1'000'000;
+  b.connect("X");
+  b.upload_hint = 3'000'000;
+  auto faster = b.connect("X");
+  auto m = b.mark();
+  b.feed([&](PeerCore& core) { core.start_playback(0, b.now); });
+  b.take();
+  EXPECT_EQ(Bench::requests(b.since(m)), (std::vector<std::pair<ConnectionId, Seq>>{{faster, 0}}));
+}
+
+TEST(Selector, RequestsPlaybackWaitsForAreMarkedUrgent) {
+  Bench b;  // buffer target 3 s, urgent window 4 s
+  b.make_channel(10);
+  b.connect("XXXXXXXXXX");
+  auto m = b.mark();
+  b.feed([&](PeerCore& core) { core.start_playback(0, b.now); });
+  b.take();
+  std::vector<Seq> urgent, other;
+  for (auto& [conn, r] : Bench::sent<protocol::Request>(b.since(m))) (r.urgent ? urgent : other).push_back(r.seq);
+  // 0..2 are the start-up buffer; 3 is due at 6 s, beyond the urgent window.
+  EXPECT_EQ(urgent, (std::vector<Seq>{0, 1, 2}));
+  EXPECT_FALSE(other.empty());
+}
+
+TEST(Selector, LivePrefetchesAreCappedButUrgentChunksAreNot) {
+  // Requests sent at the start of playback at chunk 10 of a live channel whose neighbors hold it all.
+  auto first_pass = [](int cap) {
+    PeerConfig c = base_config();
+    c.live_prefetch_requests = cap;
+    Bench b(c);
+    b.make_channel(30, /*live=*/true);
+    b.announce_chunks(30);
+    b.connect(std::string(30, 'X'));
+    b.connect(std::string(30, 'X'));
+    b.feed([&](PeerCore& core) { core.start_playback(10, b.now); });
+    b.take();
+    std::vector<Seq> urgent, other;
+    for (auto& [conn, r] : Bench::sent<protocol::Request>(b.log)) (r.urgent ? urgent : other).push_back(r.seq);
+    return std::pair{urgent, other};
+  };
+  auto [urgent, prefetch] = first_pass(2);
+  EXPECT_EQ(urgent, (std::vector<Seq>{10, 11, 12})) << "asked for whatever the cap";
+  EXPECT_TRUE(prefetch.empty()) << "three requests in flight already fill the two";
+  auto [urgent_uncapped, prefetch_uncapped] = first_pass(0);
+  EXPECT_EQ(urgent_uncapped, urgent);
+  EXPECT_GT(prefetch_uncapped.size(), 2u);
+}
+
 TEST(Fallback, OriginFetchesAreCapped) {
   PeerConfig c = base_config();
   c.max_origin_fetches = 2;
@@ -203,10 +287,11 @@ TEST(Endgame, LateRequestIsDuplicatedAndTheLoserCancelled) {
   b.feed([&](PeerCore& core) { core.start_playback(0, b.now); });
   b.take();
   EXPECT_EQ(Bench::requests(b.since(m)), (std::vector<std::pair<ConnectionId, Seq>>{{first, 0}}));
-  // Expected after 50 ms RTT + 2 ms transfer; once that passes the chunk goes to the other neighbor too.
-  b.run_until(51ms);
+  // Expected after 50 ms RTT + 2 ms transfer; once that is fallback_margin (500 ms) past, the chunk goes
+  // to the other neighbor too (an estimate passed by a moment is usually a copy about to arrive).
+  b.run_until(540ms);
   EXPECT_EQ(Bench::requests(b.since(m)).size(), 1u);
-  b.run_until(60ms);
+  b.run_until(560ms);
   EXPECT_EQ(Bench::requests(b.since(m)), (std::vector<std::pair<ConnectionId, Seq>>{{first, 0}, {second, 0}}));
   auto before_arrival = b.mark();
   b.send_chunk(second, 0);

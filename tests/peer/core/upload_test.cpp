@@ -37,7 +37,8 @@ TEST(Upload, TokenBucketPacesChunks) {
 
 TEST(Upload, ChokedNeighborsAreRejected) {
   PeerConfig c = base_config();
-  c.unchoke_slots = 0;  // only the optimistic slot, which is taken first
+  c.unchoke_slots = 0;   // only the optimistic slot, which is taken first
+  c.newcomer_slots = 0;  // (neighbors holding nothing would otherwise be unchoked as newcomers)
   Bench b(c);
   b.make_channel(2);
   b.feed([&](PeerCore& core) { core.add_chunk(0, b.payloads[0], b.now); });
@@ -169,6 +170,95 @@ TEST(Upload, OnVoDAFullQueueLetsTheNeighborFurthestBehindGoFirst) {
   ASSERT_EQ(sent.size(), 2u);
   EXPECT_EQ(sent[1].first, behind);
   EXPECT_EQ(sent[1].second.seq, 2u);
+}
+
+TEST(Upload, UrgentRequestsAreServedBeforeOthers) {
+  PeerConfig c = base_config();
+  c.max_upload_bps = 8000;  // a 1000-byte chunk a second
+  c.max_upload_queue_time = 5s;
+  Bench b(c);
+  b.make_channel(4);
+  for (Seq s : {0, 1, 2, 3}) b.feed([&](PeerCore& core) { core.add_chunk(s, b.payloads[s], b.now); });
+  b.take();
+  auto early = b.connect("");
+  auto starting = b.connect("");
+  auto m = b.mark();
+  for (Seq s : {0, 1, 2}) b.message(early, protocol::Request{s});  // 0 goes out at once, 1 and 2 queue
+  b.message(starting, protocol::Request{3, /*urgent=*/true});      // its playback waits for 3
+  b.run_until(4s);
+  std::vector<Seq> order;
+  for (auto& [conn, data] : Bench::sent<protocol::ChunkData>(b.since(m))) order.push_back(data.seq);
+  EXPECT_EQ(order, (std::vector<Seq>{0, 3, 1, 2}));
+}
+
+TEST(Upload, LiveServesTheChunkFewestNeighborsHoldFirst) {
+  PeerConfig c = base_config();
+  c.max_upload_bps = 8000;
+  c.max_upload_queue_time = 5s;
+  Bench b(c);
+  b.make_channel(3, /*live=*/true);
+  b.announce_chunks(3);
+  for (Seq s : {0, 1, 2}) b.feed([&](PeerCore& core) { core.add_chunk(s, b.payloads[s], b.now); });
+  b.take();
+  b.connect(".XX");  // holds 1 and 2
+  b.connect("..X");  // holds 2
+  auto asker = b.connect("");
+  auto m = b.mark();
+  for (Seq s : {0, 2, 1}) b.message(asker, protocol::Request{s});  // 0 at once; 2 (two holders) and 1 (one) queue
+  b.run_until(3s);
+  std::vector<Seq> order;
+  for (auto& [conn, data] : Bench::sent<protocol::ChunkData>(b.since(m))) order.push_back(data.seq);
+  EXPECT_EQ(order, (std::vector<Seq>{0, 1, 2})) << "the rarer chunk spreads only through its few holders";
+}
+
+TEST(Upload, AFullQueueTakesAnUrgentRequestInPlaceOfItsLast) {
+  PeerConfig c = base_config();
+  c.max_upload_bps = 8000;  // one 1000-byte chunk a second: one queued request fills the 500 ms queue
+  Bench b(c);
+  b.make_channel(3);
+  for (Seq s : {0, 1, 2}) b.feed([&](PeerCore& core) { core.add_chunk(s, b.payloads[s], b.now); });
+  b.take();
+  auto prefetching = b.connect("");
+  auto stalled = b.connect("");
+  auto m = b.mark();
+  b.message(prefetching, protocol::Request{0});  // sent at once
+  b.message(prefetching, protocol::Request{1});  // queued: the queue is full
+  b.message(stalled, protocol::Request{2, /*urgent=*/true});
+  EXPECT_EQ(Bench::sent<protocol::Reject>(b.since(m)),
+            (std::vector<std::pair<ConnectionId, protocol::Reject>>{{prefetching, {1, /*busy=*/true}}}));
+  b.run_until(1100ms);
+  auto sent = Bench::sent<protocol::ChunkData>(b.since(m));
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[1].first, stalled);
+}
+
+TEST(Upload, NewcomersAreUnchokedBeyondTheSlotsUntilTheyHoldAStartUpBuffer) {
+  PeerConfig c = base_config();
+  c.unchoke_slots = 0;  // only the optimistic slot, which the first neighbor takes
+  c.newcomer_slots = 1;
+  Bench b(c);
+  b.make_channel(4);
+  b.feed([&](PeerCore& core) { core.add_chunk(0, b.payloads[0], b.now); });
+  b.take();
+  auto unchoked = [&](ConnectionId conn) {
+    bool open = false;
+    for (auto& a : b.log)
+      if (auto* s = std::get_if<SendMessage>(&a); s && s->conn == conn) {
+        if (std::holds_alternative<protocol::Unchoke>(s->message)) open = true;
+        if (std::holds_alternative<protocol::Choke>(s->message)) open = false;
+      }
+    return open;
+  };
+  auto regular = b.connect("XX");
+  auto first = b.connect("");   // holds nothing: the newcomer slot
+  auto second = b.connect("");  // the slot is taken
+  EXPECT_TRUE(unchoked(regular));
+  EXPECT_TRUE(unchoked(first));
+  EXPECT_FALSE(unchoked(second));
+  // With a start-up buffer (3 s of 1 s chunks) `first` no longer needs the slot: the next newcomer gets it.
+  for (Seq s : {1, 2, 3}) b.message(first, protocol::Have{s});
+  auto third = b.connect("");
+  EXPECT_TRUE(unchoked(third));
 }
 
 }  // namespace

@@ -51,12 +51,35 @@ struct PeerConfig {
   std::uint64_t vod_cache_bytes = 1ull << 30;
 
   /// join_live(): start once this many neighbors have sent a chunk map, or after join_wait regardless.
-  int join_neighbors = 4;
+  int join_neighbors = 8;
   Time join_wait = std::chrono::seconds(1);
   /// join_live(): the start-up buffer must be held by at least this share of the neighbors with a map.
   double join_holder_share = 0.75;
+  /// join_live(): start no nearer the live edge than this, like HLS's HOLD-BACK (RFC 8216 4.4.3.8, at least
+  /// three target durations). The seeder gives each new chunk out once and the mesh doubles its holders
+  /// about every second, so a thousand viewers hold it some 13 s after it appears (shoal-sim, docs/peer.md):
+  /// a viewer nearer the edge asks for chunks few hold yet and ends up at the origin.
+  Time live_hold_back = std::chrono::seconds(15);
 
   int unchoke_slots = 4;
+  /// Interested neighbors holding no chunk yet (newcomers) unchoked at once beyond the regular slots, and
+  /// kept unchoked until they hold a start-up buffer: with every slot held by reciprocating neighbors a
+  /// newcomer waited for an optimistic unchoke, seconds, before it could ask anyone for its first chunk.
+  int newcomer_slots = 6;
+  /// Live: requests in flight at once for chunks not yet urgent (prefetches that spread new chunks), over all
+  /// neighbors. More only share our downlink with the chunk we need next, so it arrives late and goes to
+  /// the origin (shoal-sim live-mesh, 1,000 viewers, 300 s: after the audience arrived the origin sent 1.0×
+  /// the stream's rate with 2, 1.15× with 4; docs/results.md).
+  int live_prefetch_requests = 2;
+  /// Mesh first: a chunk a neighbor is sending goes to the origin only once that copy is overdue by this
+  /// much, and a chunk a neighbor holds is asked of the neighbor, not the origin, as long as it can arrive
+  /// within this much of its deadline. A moment's stall costs one viewer; an origin copy per late chunk of
+  /// every viewer of a large swarm is the origin's whole bill.
+  Time origin_patience = std::chrono::seconds(2);
+  /// A live seed (the origin's seeder) gives a neighbor a chunk's first copy only once the last one it gave
+  /// that neighbor was seen at another neighbor, or this long after: BitTorrent's super-seeding, so the first
+  /// copies go to the peers that pass them on. 0 = give first copies to whoever asks.
+  Time seed_pass_on_wait = std::chrono::seconds(3);
   Time rechoke_interval = std::chrono::seconds(10);
   Time optimistic_interval = std::chrono::seconds(30);
   Time rate_window = std::chrono::seconds(20);
@@ -86,8 +109,10 @@ struct PeerConfig {
   Time assumed_origin_rtt = std::chrono::milliseconds(100);
   /// A neighbor's request queue is sized to hold about this much transfer time at its measured rate.
   Time request_queue_time = std::chrono::seconds(2);
-  /// Live: chunks this far behind the playhead are still kept (and served) before eviction.
-  int live_keep_behind_chunks = 4;
+  /// Live: chunks this far behind the playhead are still kept (and served) before eviction, so a viewer
+  /// that fell behind (a stall) finds them at its neighbors, not only at the origin. 30 chunks of a
+  /// 2 Mbit/s stream are 7.5 MB.
+  int live_keep_behind_chunks = 30;
   /// Requests a neighbor may queue at us before we Reject.
   int max_upload_queue_per_neighbor = 16;
   /// With an upload cap, a request that would wait behind more than this much queued transfer is

@@ -29,9 +29,10 @@ class PeerCore {
   /// Start playing at `first` (a VoD start position, or a live position the embedder chose).
   void start_playback(Seq first, Time now);
   /// Start playing a live channel where the neighbors are: once `join_neighbors` of them have sent their
-  /// chunk maps (or `join_wait` has passed, or every peer the tracker named has sent its map), at the newest chunk from which `join_holder_share` of them
-  /// hold the whole start-up buffer; with no map at all, `buffer_target` behind the newest chunk. The
-  /// first DeliverChunk names the chosen chunk; start-up delay counts from this call.
+  /// chunk maps (or `join_wait` has passed, or every peer the tracker named has sent its map), at the newest
+  /// chunk no nearer the edge than `live_hold_back` from which `join_holder_share` of them hold the whole
+  /// start-up buffer (failing that, the best-held start near the hold-back); with no map at all, at the
+  /// hold-back. The first DeliverChunk names the chosen chunk; start-up delay counts from this call.
   void join_live(Time now);
   /// Fetch a VoD channel whole from `first` on, without playing it (a file download): no chunk has a
   /// deadline, so the mesh serves everything rarest first and the origin is never a fallback. Chunks are

@@ -1,0 +1,58 @@
+// How a live seed (the origin's seeder) puts each new chunk into the mesh: once,
+// to one neighbor. BitTorrent's super-seeding announces each piece to a single
+// peer and gives that peer another only once the last one was seen passed on,
+// so the seed's copies go to the peers that spread them. Here the first copy
+// goes to the neighbor with the highest upload hint that has passed on its last
+// one: a 3x uploader hands the chunk on three times a second, a 0.5x one every
+// two seconds, and the whole swarm waits on the first hops.
+#include "core_state.hpp"
+
+namespace shoal::peer {
+
+bool PeerCore::State::injects() const { return cfg.seed && window.live && cfg.seed_pass_on_wait.count() > 0; }
+
+bool PeerCore::State::passed_on(const Neighbor& n) const {
+  if (!n.seeded_pending) return true;
+  const ChunkSlot* last = window.find(n.seeded_seq);
+  return !last || !last->held() || last->availability >= 2 || now_ - n.seeded_at >= cfg.seed_pass_on_wait;
+}
+
+void PeerCore::State::inject(ChunkSlot& slot) {
+  Neighbor* best = nullptr;
+  for (auto& [id, n] : neighbors) {
+    if (!n.handshaken || !n.peer_interested || n.have.test(slot.meta.seq) || id == slot.injected_to) continue;
+    const bool ready = passed_on(n);
+    if (best) {
+      const bool best_ready = passed_on(*best);
+      if (ready != best_ready) {
+        if (!ready) continue;
+      } else if (n.upload_bps != best->upload_bps) {
+        if (n.upload_bps < best->upload_bps) continue;
+      } else if (n.seeded_at >= best->seeded_at) {
+        continue;  // round robin among equals: the one seeded longest ago
+      }
+    }
+    best = &n;
+  }
+  if (!best) return;
+  slot.injected_to = best->conn;
+  slot.injected_at = now_;
+  best->seeded_pending = true;
+  best->seeded_seq = slot.meta.seq;
+  best->seeded_at = now_;
+  send(*best, protocol::Have{slot.meta.seq});
+}
+
+void PeerCore::State::reinject_stale() {
+  // A chunk whose chosen neighbor never asked for it (gone, or too busy to) goes to another.
+  // Only the newest chunks: older ones are in the DVR window for newcomers, shown in our chunk map.
+  constexpr Seq kRecent = 16;
+  for (Seq s = window.end() > window.begin() + kRecent ? window.end() - kRecent : window.begin(); s < window.end();
+       ++s) {
+    ChunkSlot* slot = window.find(s);
+    if (!slot->held() || slot->copies_served > 0) continue;
+    if (now_ - slot->injected_at >= cfg.seed_pass_on_wait) inject(*slot);
+  }
+}
+
+}  // namespace shoal::peer

@@ -1,0 +1,110 @@
+// A live seed's first copies (core_seed.cpp): each new chunk is announced to one neighbor, the one with
+// the highest upload hint among those that passed their last first copy on, and the seed's chunk map
+// leaves out what it gave away.
+#include <gtest/gtest.h>
+
+#include "harness.hpp"
+
+namespace shoal::peer::test {
+namespace {
+
+PeerConfig live_seed() {
+  PeerConfig c = base_config();
+  c.seed = true;
+  c.seed_pass_on_wait = 3s;
+  return c;
+}
+
+/// A live channel of `chunks` chunks the seed knows of but holds none of yet.
+void channel(Bench& b, int chunks) {
+  b.make_channel(chunks, /*live=*/true);
+  b.announce_chunks(chunks);
+}
+
+void add(Bench& b, Seq seq) {
+  b.feed([&](PeerCore& core) { core.add_chunk(seq, b.payloads[seq], b.now); });
+  b.take();
+}
+
+ConnectionId connect_with_hint(Bench& b, std::uint64_t upload_bps) {
+  b.upload_hint = upload_bps;
+  return b.connect("");
+}
+
+TEST(Seed, AnnouncesANewChunkOnlyToTheNeighborWithTheHighestUploadHint) {
+  Bench b(live_seed());
+  channel(b, 4);
+  connect_with_hint(b, 1'000'000);
+  auto fast = connect_with_hint(b, 6'000'000);
+  connect_with_hint(b, 2'000'000);
+  auto m = b.mark();
+  add(b, 0);
+  auto haves = Bench::sent<protocol::Have>(b.since(m));
+  ASSERT_EQ(haves.size(), 1u) << "one first copy: the mesh makes the others";
+  EXPECT_EQ(haves[0].first, fast);
+  EXPECT_EQ(haves[0].second.seq, 0u);
+}
+
+TEST(Seed, GivesANeighborItsNextFirstCopyOnlyOnceItPassedTheLastOneOn) {
+  Bench b(live_seed());
+  channel(b, 4);
+  auto fast = connect_with_hint(b, 6'000'000);
+  auto slow = connect_with_hint(b, 1'000'000);
+  add(b, 0);
+  auto m = b.mark();
+  b.message(fast, protocol::Request{0});
+  ASSERT_EQ(Bench::sent<protocol::ChunkData>(b.since(m)).size(), 1u);
+  // Nobody else holds 0 yet: the next chunk goes to the other neighbor, and the first is refused it.
+  m = b.mark();
+  add(b, 1);
+  auto haves = Bench::sent<protocol::Have>(b.since(m));
+  ASSERT_EQ(haves.size(), 1u);
+  EXPECT_EQ(haves[0].first, slow);
+  m = b.mark();
+  b.message(fast, protocol::Request{1});
+  EXPECT_EQ(Bench::sent<protocol::Reject>(b.since(m)),
+            (std::vector<std::pair<ConnectionId, protocol::Reject>>{{fast, {1, /*busy=*/true}}}));
+  // Once 0 shows up at another neighbor, `fast` passed it on and gets the next first copy again.
+  b.message(slow, protocol::Have{0});
+  m = b.mark();
+  add(b, 2);
+  haves = Bench::sent<protocol::Have>(b.since(m));
+  ASSERT_EQ(haves.size(), 1u);
+  EXPECT_EQ(haves[0].first, fast);
+}
+
+TEST(Seed, TellsAnotherNeighborWhenTheChosenOneDoesNotAsk) {
+  Bench b(live_seed());
+  channel(b, 2);
+  auto fast = connect_with_hint(b, 6'000'000);
+  auto other = connect_with_hint(b, 1'000'000);
+  auto m = b.mark();
+  add(b, 0);
+  b.run_until(b.now + 2500ms);
+  auto haves = Bench::sent<protocol::Have>(b.since(m));
+  ASSERT_EQ(haves.size(), 1u);
+  EXPECT_EQ(haves[0].first, fast);
+  b.run_until(b.now + 1500ms);  // seed_pass_on_wait (3 s) passed, at the next housekeeping tick
+  haves = Bench::sent<protocol::Have>(b.since(m));
+  ASSERT_EQ(haves.size(), 2u);
+  EXPECT_EQ(haves[1].first, other);
+}
+
+TEST(Seed, ItsChunkMapLeavesOutWhatItGaveAwayAndTheMeshHolds) {
+  Bench b(live_seed());
+  channel(b, 3);
+  auto fast = connect_with_hint(b, 6'000'000);
+  add(b, 0);
+  add(b, 1);
+  b.message(fast, protocol::Request{0});
+  auto m = b.mark();
+  connect_with_hint(b, 2'000'000);
+  auto maps = Bench::sent<protocol::HaveRange>(b.since(m));
+  ASSERT_EQ(maps.size(), 1u);
+  // 0 went to `fast`, which holds it: asking the seed for it would only be refused.
+  EXPECT_EQ(maps[0].second.first, 1u);
+  EXPECT_EQ(maps[0].second.held, (std::vector<bool>{true}));
+}
+
+}  // namespace
+}  // namespace shoal::peer::test
