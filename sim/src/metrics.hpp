@@ -11,6 +11,13 @@
 
 namespace shoal::sim {
 
+/// What a session had counted by some instant (the end of the warm-up).
+struct SessionCounters {
+  std::uint64_t chunks_played = 0, chunks_late = 0;
+  std::uint32_t stalls = 0;
+  std::uint64_t bytes_up = 0, bytes_from_peers = 0, bytes_from_origin = 0;
+};
+
 struct PeerRow {
   std::uint32_t index = 0;
   int upload_class = 0;  // -1 = free-rider
@@ -25,6 +32,7 @@ struct PeerRow {
   double lag_ms = -1;        // live only
   double completion_s = -1;  // time from join to holding every chunk (VoD/file)
   std::uint32_t hash_failures = 0;
+  SessionCounters at_warmup;  // its counts when the warm-up ended (zero for a session that joined after)
 };
 
 struct SeriesRow {
@@ -36,9 +44,20 @@ struct SeriesRow {
   double mesh_bps = 0;    // viewers' uploads to each other
 };
 
+/// The headline figures over one stretch of a run: the measured window (after the warm-up) or the whole run.
+struct Figures {
+  double offload = 0, offload_bound = 0, efficiency = 0;
+  double continuity = 1, stalled_sessions = 0, stalls_per_hour = 0, started_sessions = 0;
+  double startup_p50_ms = 0, startup_p95_ms = 0, lag_p50_ms = 0, lag_p95_ms = 0;
+  std::uint64_t origin_bytes = 0, cs_origin_bytes = 0;
+  double bound_bytes = 0;
+};
+
 struct Summary {
   std::string scenario, policy, network;
   std::uint64_t peers = 0;
+  double warmup_s = 0;  // the figures below count from here; `whole_run` from 0
+  Figures whole_run;
   double offload = 0, offload_bound = 0, efficiency = 0;
   double continuity = 1, stalled_sessions = 0, stalls_per_hour = 0, started_sessions = 0;
   double startup_p50_ms = 0, startup_p95_ms = 0, lag_p50_ms = 0, lag_p95_ms = 0;
@@ -53,8 +72,11 @@ struct Summary {
   std::string to_json() const;
 };
 
-/// Fills the QoE and per-class fields of `summary` from the per-peer rows.
+/// Fills the QoE and per-class fields of `summary` from the per-peer rows, counting from `summary.warmup_s`:
+/// start-up and lag of the sessions that joined after it, chunks played and stalls after it.
 void summarise_peers(const std::vector<PeerRow>& rows, const std::vector<std::string>& class_names, Summary& summary);
+/// The QoE fields of `figures` over the whole run.
+void summarise_whole_run(const std::vector<PeerRow>& rows, Figures& figures);
 void write_peers_csv(const std::string& path, const std::vector<PeerRow>& rows,
                      const std::vector<std::string>& class_names);
 void write_series_csv(const std::string& path, const std::vector<SeriesRow>& rows);

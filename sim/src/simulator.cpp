@@ -130,6 +130,7 @@ Summary Simulator::run() {
   }
   if (sc_.live) schedule(d, Event{Kind::produce, 0, produced_});
   schedule(std::chrono::seconds(1), Event{Kind::sample});
+  if (sc_.warmup > Time{0} && sc_.warmup < end_) schedule(sc_.warmup, Event{Kind::warmup_over});
 
   auto last_progress = wall_start;
   while (true) {
@@ -166,16 +167,24 @@ Summary Simulator::run() {
   s.policy = peer::to_string(policy_);
   s.network = options_.network_name;
   s.peers = n;
-  s.origin_http_bytes = origin_http_bytes_;
-  s.origin_seed_bytes = origin_seed_bytes_;
-  s.origin_bytes = origin_http_bytes_ + origin_seed_bytes_;
-  s.cs_origin_bytes = delivered_bytes_;
-  s.bound_bytes = bound_bytes_;
-  const double cs = static_cast<double>(delivered_bytes_);
-  s.offload = cs > 0 ? 1.0 - static_cast<double>(s.origin_bytes) / cs : 0.0;
-  s.offload_bound = cs > 0 ? 1.0 - bound_bytes_ / cs : 0.0;
-  s.efficiency = s.origin_bytes > 0 ? bound_bytes_ / static_cast<double>(s.origin_bytes) : 0.0;
+  // Offload and efficiency over a stretch: origin bytes against what client-server and the bound needed.
+  auto bill = [](auto& f, std::uint64_t origin, std::uint64_t delivered, double bound) {
+    f.origin_bytes = origin;
+    f.cs_origin_bytes = delivered;
+    f.bound_bytes = bound;
+    const double cs = static_cast<double>(delivered);
+    f.offload = cs > 0 ? 1.0 - static_cast<double>(origin) / cs : 0.0;
+    f.offload_bound = cs > 0 ? 1.0 - bound / cs : 0.0;
+    f.efficiency = origin > 0 ? bound / static_cast<double>(origin) : 0.0;
+  };
+  const bool warmed = sc_.warmup > Time{0} && sc_.warmup < end_;
+  s.warmup_s = warmed ? seconds(sc_.warmup) : 0.0;
+  s.origin_http_bytes = origin_http_bytes_ - warm_http_;
+  s.origin_seed_bytes = origin_seed_bytes_ - warm_seed_;
+  bill(s, s.origin_http_bytes + s.origin_seed_bytes, delivered_bytes_ - warm_delivered_, bound_bytes_ - warm_bound_);
   summarise_peers(rows_, sc_.class_names, s);
+  bill(s.whole_run, origin_http_bytes_ + origin_seed_bytes_, delivered_bytes_, bound_bytes_);
+  summarise_whole_run(rows_, s.whole_run);
   if (sc_.file_download) {
     for (const auto& r : rows_)
       s.distribution_s = std::max(s.distribution_s, r.completion_s < 0 ? seconds(now_) : r.join_s + r.completion_s);
@@ -203,6 +212,8 @@ void Simulator::dispatch(Event& e) {
       return produce(e.a);
     case Kind::sample:
       return sample();
+    case Kind::warmup_over:
+      return end_warmup();
     case Kind::origin_request:
       return origin_request(e.peer, e.a);
     default:
@@ -345,10 +356,28 @@ void Simulator::account_population() {
   bound_since_ = now_;
 }
 
+void Simulator::end_warmup() {
+  account_population();
+  warm_http_ = origin_http_bytes_;
+  warm_seed_ = origin_seed_bytes_;
+  warm_delivered_ = delivered_bytes_;
+  warm_bound_ = bound_bytes_;
+  for (std::uint32_t p : alive_) {
+    fill_row(p);
+    auto& row = rows_[p];
+    row.at_warmup = {row.chunks_played, row.chunks_late,      row.stalls,
+                     row.bytes_up,      row.bytes_from_peers, row.bytes_from_origin};
+  }
+}
+
 void Simulator::finish_row(std::uint32_t p) {
+  fill_row(p);
+  rows_[p].leave_s = seconds(now_);
+}
+
+void Simulator::fill_row(std::uint32_t p) {
   const auto& stats = peers_[p].core->stats();
   auto& row = rows_[p];
-  row.leave_s = seconds(now_);
   row.started = stats.started;
   row.startup_ms = static_cast<double>(stats.startup_delay.count()) / 1000.0;
   row.stalls = stats.stalls;

@@ -54,7 +54,8 @@ class Simulator {
     origin_reply,
     tracker_reply,
     produce,
-    sample
+    sample,
+    warmup_over
   };
   struct Event {
     Event() = default;
@@ -105,7 +106,11 @@ class Simulator {
   void leave(std::uint32_t p);
   void settle(std::uint32_t p);
   void account_population();
+  /// Copies the core's QoE counters into the session's row.
+  void fill_row(std::uint32_t p);
   void finish_row(std::uint32_t p);
+  /// The warm-up is over: what every session and the origin counted so far is set aside.
+  void end_warmup();
   std::unique_ptr<peer::PeerCore> make_core(std::uint32_t p, bool seed);
   // transport.cpp: actions and the messages between cores.
   void perform(std::uint32_t p, peer::Action& action);
@@ -160,6 +165,9 @@ class Simulator {
   double bound_bytes_ = 0;
   Time bound_since_{0};
   std::uint32_t finished_ = 0;
+  // At the warm-up's end: origin bytes (HTTP, seeded), bytes delivered, the bound.
+  std::uint64_t warm_http_ = 0, warm_seed_ = 0, warm_delivered_ = 0;
+  double warm_bound_ = 0;
   Time end_{0};
   peer::Seq preroll_ = 0;  // live: chunks that exist at t = 0 (the broadcast started earlier)
 };

@@ -23,9 +23,9 @@ Summary run(pb::Scenario proto, std::initializer_list<const char*> sets) {
 // A live viewer also holds hold_back ahead of what it has played (N·r·hold_back in all): the checks below
 // are of client-server's N·r·T, so they keep that buffer at the start-up buffer's 3 s.
 TEST(Sanity, ClientServerOffloadsNothingAndCostsNrT) {
-  const Summary s = run(load("live-mesh"),
-                        {"peers=20", "length=60s", "hold_back=3s", "policy=cs", "origin=1G", "origin_max_transfers=0",
-                         "arrivals.flash_crowd.over=0s", "sessions.stay=true", "arrivals.replace_departures=false"});
+  const Summary s = run(load("live-mesh"), {"peers=20", "length=60s", "hold_back=3s", "warmup=0s", "policy=cs",
+                                            "origin=1G", "origin_max_transfers=0", "arrivals.flash_crowd.over=0s",
+                                            "sessions.stay=true", "arrivals.replace_departures=false"});
   EXPECT_NEAR(s.offload, 0.0, 0.01);
   const double nrt = 20 * 2e6 * 60 / 8;
   EXPECT_NEAR(static_cast<double>(s.origin_bytes) / nrt, 1.0, 0.1);
@@ -35,7 +35,7 @@ TEST(Sanity, ClientServerOffloadsNothingAndCostsNrT) {
 TEST(Sanity, ClientServerEfficiencyIsOneWhenPeersCannotUpload) {
   // With Σu_i = 0 the bound is N(t)·r: exactly what client-server sends.
   const Summary s =
-      run(load("live-mesh"), {"peers=20", "length=60s", "hold_back=3s", "policy=cs", "origin=1G",
+      run(load("live-mesh"), {"peers=20", "length=60s", "hold_back=3s", "warmup=0s", "policy=cs", "origin=1G",
                               "origin_max_transfers=0", "free_riders=1", "rho=0", "arrivals.flash_crowd.over=0s",
                               "sessions.stay=true", "arrivals.replace_departures=false"});
   EXPECT_NEAR(s.efficiency, 1.0, 0.1);
@@ -46,10 +46,10 @@ TEST(Sanity, SameScenarioAndSeedGiveTheSameSummary) {
     s.wall_s = 0;
     return s.to_json();
   };
-  const auto a = run(load("live-mesh"), {"peers=30", "length=40s"});
-  const auto b = run(load("live-mesh"), {"peers=30", "length=40s"});
+  const auto a = run(load("live-mesh"), {"peers=30", "length=40s", "warmup=0s"});
+  const auto b = run(load("live-mesh"), {"peers=30", "length=40s", "warmup=0s"});
   EXPECT_EQ(strip(a), strip(b));
-  const auto c = run(load("live-mesh"), {"peers=30", "length=40s", "seed=2"});
+  const auto c = run(load("live-mesh"), {"peers=30", "length=40s", "warmup=0s", "seed=2"});
   EXPECT_NE(strip(a), strip(c));
 }
 

@@ -19,6 +19,17 @@ TEST(Scenario, ShippedScenariosResolve) {
   }
 }
 
+TEST(Scenario, HoldBackAndWarmupAreDurationsAndAWarmupPastTheLengthIsRefused) {
+  auto proto = live_mesh();
+  apply_override(proto, "hold_back=20s");
+  apply_override(proto, "warmup=90s");
+  const Scenario s = resolve(proto);
+  EXPECT_EQ(s.hold_back, std::chrono::seconds(20));
+  EXPECT_EQ(s.warmup, std::chrono::seconds(90));
+  apply_override(proto, "length=90s");
+  EXPECT_THROW(resolve(proto), std::runtime_error);
+}
+
 TEST(Scenario, OverridesReachNestedFieldsAndAliases) {
   auto proto = live_mesh();
   apply_override(proto, "peers=123");

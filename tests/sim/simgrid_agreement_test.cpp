@@ -11,7 +11,8 @@ namespace {
 
 TEST(SimGridAgreement, FluidAndSimGridAgreeOnOffloadAndContinuity) {
   auto proto = read_scenario_file(std::string(SHOAL_SCENARIOS) + "/live-mesh.textproto");
-  for (const char* s : {"peers=150", "length=60s", "arrivals.replace_departures=false", "sessions.stay=true"})
+  for (const char* s :
+       {"peers=150", "length=60s", "warmup=0s", "arrivals.replace_departures=false", "sessions.stay=true"})
     apply_override(proto, s);
   const Scenario scenario = resolve(proto);
   SimOptions fluid;
