@@ -109,7 +109,8 @@ void PeerCore::State::build_missing() {
     ChunkSlot* slot = window.find(s);
     const bool blocking = starting && d < end_of_start_buffer;
     Time deadline = blocking ? start : d;
-    if (slot && slot->known && !slot->held()) missing_.push_back({s, deadline, slot, blocking});
+    if (slot && slot->known && !slot->held())
+      missing_.push_back({s, deadline, slot, blocking, blocking ? playhead.waiting_since() : d});
     d += window.duration(s);
   }
 }

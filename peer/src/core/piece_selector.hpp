@@ -20,6 +20,7 @@ struct MissingChunk {
   Time deadline{0};  // when the playhead reaches it
   ChunkSlot* slot = nullptr;
   bool blocking = false;  // playback cannot start or resume without it
+  Time due{0};            // the deadline as a fixed instant: for a blocking chunk, when playback could first go on
 };
 
 struct PeerOffer {

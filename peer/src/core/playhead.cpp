@@ -110,6 +110,8 @@ Time Playhead::position_start(Time now, const Window& window) {
   return now;
 }
 
+Time Playhead::waiting_since() const { return mode_ == Mode::stalled ? stall_started_ : buffer_from_ + buffer_target_; }
+
 Time Playhead::next_event(const Window& window) const {
   if (external_ || mode_ != Mode::playing) return Time::max();
   return clock_ + window.duration(pos_) - offset_;

@@ -38,6 +38,9 @@ class Playhead {
   /// When the chunk at position() starts (started) playing, given what is buffered now.
   /// Deadlines of later chunks follow by adding durations.
   Time position_start(Time now, const Window& window);
+  /// Buffering or stalled: when playback was (or is) first able to go on, a fixed instant (the start-up
+  /// instant, or when the stall began), where position_start() moves with `now` once it has passed.
+  Time waiting_since() const;
   /// Contiguous media held from the playhead on.
   Time buffered_ahead(const Window& window);
   /// First missing chunk at or after the playhead.

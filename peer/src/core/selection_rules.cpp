@@ -50,8 +50,11 @@ void handle_urgent(SelectionContext& ctx, const MissingChunk& chunk) {
         return;
       }
     }
-    // Still the last moment it can make the deadline, if that is later: it may yet arrive.
-    const Time origin_at = std::max(pending + patience, origin_by);
+    // A chunk on its way is given until origin_patience past its deadline (a stall of that much) before the
+    // origin sends it too: the estimates of a neighbor not yet measured are guesses, and an origin copy that
+    // lands just after the neighbor's is the origin's bill for nothing. The allowance counts from the fixed
+    // instant the chunk is due (a stall's or a late start's deadline is `now`, and moves).
+    const Time origin_at = std::max(pending, chunk.due - (chunk.deadline - origin_by)) + patience;
     if (now >= origin_at && ctx.origin_available()) {
       ctx.request_origin(chunk);
       return;
