@@ -50,8 +50,8 @@ std::string trace_message(const protocol::Message& message) {
 }  // namespace
 
 std::uint32_t Simulator::conn_remote(peer::ConnectionId conn) const {
-  auto it = conns_.find(conn);
-  return it == conns_.end() ? std::numeric_limits<std::uint32_t>::max() : it->second.remote;
+  const ConnEnd* end = conns_.find(conn);
+  return end ? end->remote : std::numeric_limits<std::uint32_t>::max();
 }
 
 std::unique_ptr<peer::PeerCore> Simulator::make_core(std::uint32_t p, bool seed) {
@@ -219,7 +219,10 @@ void Simulator::dispatch(Event& e) {
     default:
       break;
   }
-  if (!st.alive) return;
+  if (!st.alive) {
+    if (e.kind == Kind::connect_failed) failed_dials_.erase(e.a);
+    return;
+  }
   switch (e.kind) {
     case Kind::timer:
       if (e.a != st.timer_version) return;
@@ -227,35 +230,38 @@ void Simulator::dispatch(Event& e) {
       st.core->on_timer(now_);
       break;
     case Kind::message: {
-      auto it = conns_.find(e.a);
-      if (it == conns_.end() || !it->second.open || !it->second.announced) return;
+      const ConnEnd* end = conns_.find(e.a);
+      if (!end || !end->open || !end->announced) return;
       if (const auto* data = std::get_if<protocol::ChunkData>(&e.message); data && e.peer != seed_) {
         rows_[e.peer].bytes_from_peers += sc_.chunk_bytes;
       }
       if (e.peer == options_.trace_peer) {
         std::fprintf(stderr, "trace %.6f peer %u recv %s from %u\n", seconds(now_), e.peer,
-                     trace_message(e.message).c_str(), it->second.remote);
+                     trace_message(e.message).c_str(), end->remote);
       }
       st.core->on_message(e.a, std::move(e.message), now_);
       break;
     }
     case Kind::connected: {
-      auto it = conns_.find(e.a);
-      if (it == conns_.end() || !it->second.open) {
-        if (e.b) st.core->on_connect_failed(e.address, now_);
+      ConnEnd* end = conns_.find(e.a);
+      if (!end || !end->open) {
+        // The initiator's dial (b = 1 + the acceptor's index) was closed before it learned of it.
+        if (e.b) st.core->on_connect_failed(peers_[e.b - 1].address, now_);
         break;
       }
-      it->second.announced = true;
-      st.core->on_connected(e.a, peers_[it->second.remote].address, e.b != 0, now_);
+      end->announced = true;
+      st.core->on_connected(e.a, peers_[end->remote].address, e.b != 0, now_);
       break;
     }
-    case Kind::connect_failed:
-      st.core->on_connect_failed(e.address, now_);
+    case Kind::connect_failed: {
+      auto node = failed_dials_.extract(e.a);
+      st.core->on_connect_failed(node.mapped(), now_);
       break;
+    }
     case Kind::disconnected: {
-      auto it = conns_.find(e.a);
-      if (it == conns_.end() || !it->second.open) return;
-      const bool announced = it->second.announced;
+      const ConnEnd* end = conns_.find(e.a);
+      if (!end || !end->open) return;
+      const bool announced = end->announced;
       close_end(e.a, false);
       if (!announced) return;
       st.core->on_disconnected(e.a, now_);

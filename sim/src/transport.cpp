@@ -48,15 +48,14 @@ void Simulator::perform(std::uint32_t p, peer::Action& action) {
 }
 
 void Simulator::send(std::uint32_t p, peer::ConnectionId conn, protocol::Message message) {
-  auto it = conns_.find(conn);
-  if (it == conns_.end() || !it->second.open || it->second.owner != p) return;
-  ConnEnd& end = it->second;
-  const bool chunk = std::holds_alternative<protocol::ChunkData>(message);
-  if (end.out.flow != 0 || !end.out.queue.empty()) {
+  ConnEnd* found = conns_.find(conn);
+  if (!found || !found->open || found->owner != p) return;
+  ConnEnd& end = *found;
+  if (!end.out.idle()) {
     end.out.queue.push_back(std::move(message));
     return;
   }
-  if (!chunk) {
+  if (!std::holds_alternative<protocol::ChunkData>(message)) {
     schedule(now_ + one_way(end.owner, end.remote),
              Event{Kind::message, end.remote, end.remote_conn, 0, std::move(message)});
     return;
@@ -66,19 +65,21 @@ void Simulator::send(std::uint32_t p, peer::ConnectionId conn, protocol::Message
 }
 
 void Simulator::start_next(ConnEnd& end, peer::ConnectionId conn) {
-  while (!end.out.queue.empty()) {
-    protocol::Message message = std::move(end.out.queue.front());
-    end.out.queue.pop_front();
+  auto& out = end.out;
+  while (out.head < out.queue.size()) {
+    protocol::Message message = std::move(out.queue[out.head++]);
     if (std::holds_alternative<protocol::ChunkData>(message)) {
       const FlowId flow = net_.start_flow(peers_[end.owner].node, peers_[end.remote].node, sc_.chunk_bytes, now_);
-      end.out.flow = flow;
-      end.out.in_flight = std::move(message);
+      out.flow = flow;
+      out.in_flight = std::move(message);
       flows_[flow] = FlowUse{false, conn, 0, 0};
       return;
     }
     schedule(now_ + one_way(end.owner, end.remote),
              Event{Kind::message, end.remote, end.remote_conn, 0, std::move(message)});
   }
+  out.queue.clear();
+  out.head = 0;
 }
 
 void Simulator::flow_done(FlowId flow) {
@@ -94,9 +95,9 @@ void Simulator::flow_done(FlowId flow) {
     schedule(now_ + one_way(seed_, use.peer), Event{Kind::origin_reply, use.peer, use.seq, 1});
     return;
   }
-  auto it = conns_.find(use.conn);
-  if (it == conns_.end()) return;
-  ConnEnd& end = it->second;
+  ConnEnd* found = conns_.find(use.conn);
+  if (!found) return;
+  ConnEnd& end = *found;
   end.out.flow = 0;
   if (end.owner == seed_) {
     origin_seed_bytes_ += sc_.chunk_bytes;
@@ -114,9 +115,9 @@ void Simulator::connect(std::uint32_t p, const protocol::PeerAddress& address) {
   auto found = by_host_.find(address.host);
   const std::uint32_t q = found == by_host_.end() ? p : found->second;
   if (q == p || !peers_[q].alive) {
-    Event e{Kind::connect_failed, p};
-    e.address = address;
-    schedule(now_ + 2 * one_way(p, q), std::move(e));
+    const std::uint64_t dial = next_failed_dial_++;
+    failed_dials_.emplace(dial, address);
+    schedule(now_ + 2 * one_way(p, q), Event{Kind::connect_failed, p, dial});
     return;
   }
   const peer::ConnectionId ca = next_conn_++;
@@ -135,16 +136,14 @@ void Simulator::connect(std::uint32_t p, const protocol::PeerAddress& address) {
   peers_[p].conns.push_back(ca);
   peers_[q].conns.push_back(cb);
   // The initiator learns of the connection one round trip later, after the acceptor.
-  Event to_initiator{Kind::connected, p, ca, 1};
-  to_initiator.address = peers_[q].address;
-  schedule(now_ + 2 * one_way(p, q), std::move(to_initiator));
+  schedule(now_ + 2 * one_way(p, q), Event{Kind::connected, p, ca, 1 + static_cast<std::uint64_t>(q)});
   schedule(now_ + one_way(p, q), Event{Kind::connected, q, cb, 0});
 }
 
 void Simulator::close_end(peer::ConnectionId conn, bool tell_remote) {
-  auto it = conns_.find(conn);
-  if (it == conns_.end() || !it->second.open) return;
-  ConnEnd& end = it->second;
+  ConnEnd* found = conns_.find(conn);
+  if (!found || !found->open) return;
+  ConnEnd& end = *found;
   end.open = false;
   if (end.out.flow != 0) {
     net_.cancel_flow(end.out.flow, now_);
@@ -152,15 +151,16 @@ void Simulator::close_end(peer::ConnectionId conn, bool tell_remote) {
     end.out.flow = 0;
   }
   end.out.queue.clear();
+  end.out.head = 0;
   auto& mine = peers_[end.owner].conns;
   std::erase(mine, conn);
-  auto other = conns_.find(end.remote_conn);
-  if (tell_remote && other != conns_.end() && other->second.open) {
+  ConnEnd* other = conns_.find(end.remote_conn);
+  if (tell_remote && other && other->open) {
     schedule(now_ + one_way(end.owner, end.remote), Event{Kind::disconnected, end.remote, end.remote_conn});
   }
-  if (other == conns_.end() || !other->second.open) {
-    if (other != conns_.end()) conns_.erase(other);
-    conns_.erase(it);
+  if (!other || !other->open) {
+    if (other) conns_.erase(end.remote_conn);
+    conns_.erase(conn);
   }
 }
 

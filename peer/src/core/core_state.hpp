@@ -14,6 +14,7 @@
 
 #include "choker.hpp"
 #include "neighbor.hpp"
+#include "neighbor_table.hpp"
 #include "peer_set.hpp"
 #include "piece_selector.hpp"
 #include "playhead.hpp"
@@ -51,7 +52,7 @@ struct PeerCore::State final : SelectionContext {
   Time join_by = Time::max();     // start then at the latest, whatever maps have arrived
   bool tracker_answered = false;  // a tracker reply came: the candidates we will get are known
 
-  std::map<ConnectionId, Neighbor> neighbors;
+  NeighborTable neighbors;
   std::vector<Neighbor*> unchoking_us;               // handshaken neighbors that unchoked us, in connection order
   std::unordered_set<std::string> pending_connects;  // address keys we dialled
   std::uint32_t handshaken_count = 0;
@@ -70,6 +71,7 @@ struct PeerCore::State final : SelectionContext {
 
   std::unique_ptr<PieceSelector> selector;
   std::vector<MissingChunk> missing_;
+  long requests_in_flight = 0;  // our requests to neighbors, over all of them
   bool dirty = false;
   Seq scheduled_position = 0;  // playhead position at the last schedule()
   long free_slots_ = 0;        // request slots left on unchoked neighbors during one schedule()
@@ -78,6 +80,7 @@ struct PeerCore::State final : SelectionContext {
   struct Source {
     Neighbor* n;
     std::size_t capacity;
+    double rate;  // expected_rate(*n), bytes/s
   };
   std::vector<Source> sources_;
   Time selector_wake = Time::max();
@@ -91,6 +94,7 @@ struct PeerCore::State final : SelectionContext {
   // ---- event plumbing
   void begin(Time now);
   void finish(Time now);
+  const PeerStats& current_stats();
   void send(Neighbor& n, protocol::Message message);
   Neighbor* find(ConnectionId conn);
 

@@ -36,7 +36,8 @@ void PeerCore::State::begin(Time now) {
 void PeerCore::State::finish(Time now) {
   (void)now;
   if (joining) try_join();
-  playhead.advance(now_, window, stats);
+  // begin() played up to now; only a start or a resume can follow from what the handler did.
+  if (playhead.mode() != Playhead::Mode::playing) playhead.advance(now_, window, stats);
   deliver_ready();
   if (now_ >= next_tick) maintain();
   // A moving playhead shifts the window: new chunks enter it.
@@ -46,9 +47,15 @@ void PeerCore::State::finish(Time now) {
     schedule();
   }
   pump_uploads();
+}
+
+const PeerStats& PeerCore::State::current_stats() {
+  // Derived on demand, not after every event: walking the buffer per message was a tenth of a large
+  // simulation's time.
   stats.stall_time = playhead.stall_time(now_);
   stats.buffered_ahead = playhead.active() ? playhead.buffered_ahead(window) : Time{0};
   stats.neighbors = handshaken_count;
+  return stats;
 }
 
 PeerCore::PeerCore(PeerConfig config) : state_(std::make_unique<State>(std::move(config))) {}
@@ -202,6 +209,6 @@ Time PeerCore::next_deadline() const {
   return t;
 }
 
-const PeerStats& PeerCore::stats() const { return state_->stats; }
+const PeerStats& PeerCore::stats() const { return state_->current_stats(); }
 
 }  // namespace shoal::peer

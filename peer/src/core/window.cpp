@@ -7,12 +7,6 @@ namespace {
 constexpr Seq kMaxGap = 1 << 14;
 }  // namespace
 
-Time Window::duration(Seq seq) const {
-  auto* slot = find(seq);
-  if (slot && slot->known && slot->meta.duration_us > 0) return Time(slot->meta.duration_us);
-  return target_duration;
-}
-
 ChunkSlot* Window::learn(const ChunkMeta& meta) {
   if (slots_.empty() || meta.seq >= end() + kMaxGap || meta.seq + kMaxGap < base_) {
     slots_.clear();

@@ -45,7 +45,10 @@ class Window {
     return slot && slot->held();
   }
   /// Media duration of `seq`, falling back to the target duration when unknown.
-  Time duration(Seq seq) const;
+  Time duration(Seq seq) const {
+    const ChunkSlot* slot = find(seq);
+    return slot && slot->known && slot->meta.duration_us > 0 ? Time(slot->meta.duration_us) : target_duration;
+  }
 
   /// Learns a chunk's metadata. Returns the slot when it is new (so the caller can count
   /// neighbors holding it), null when it was already known or is too far out of order.

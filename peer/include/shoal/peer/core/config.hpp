@@ -125,7 +125,9 @@ struct PeerConfig {
   Time maintenance_interval = std::chrono::seconds(1);
   /// Re-announce no more often than this while neighbors are below min_neighbors.
   Time announce_interval = std::chrono::seconds(15);
-  Time pex_interval = std::chrono::seconds(30);
+  /// At most once a minute, as libtorrent's ut_pex: a viewer sent one to each neighbor every 30 s, most of a
+  /// live simulation's address-set work.
+  Time pex_interval = std::chrono::seconds(60);
   Time handshake_timeout = std::chrono::seconds(10);
   /// A neighbor that exchanged no chunk either way for this long is dropped when better ones may exist.
   Time useless_timeout = std::chrono::seconds(60);
