@@ -4,7 +4,11 @@
 // so the seed's copies go to the peers that spread them. Here the first copy
 // goes to the neighbor with the highest upload hint that has passed on its last
 // one: a 3x uploader hands the chunk on three times a second, a 0.5x one every
-// two seconds, and the whole swarm waits on the first hops.
+// two seconds, and the whole swarm waits on the first hops. A neighbor connected
+// for less than a rechoke interval comes after the settled ones: a newcomer is
+// still joining, chokes the peers that would take the chunk from it, and at
+// 10,000 viewers a first copy given to one never spread (every viewer stalled on
+// that chunk and fetched it from the origin).
 #include "core_state.hpp"
 
 namespace shoal::peer {
@@ -17,15 +21,26 @@ bool PeerCore::State::passed_on(const Neighbor& n) const {
   return !last || !last->held() || last->availability >= 2 || now_ - n.seeded_at >= cfg.seed_pass_on_wait;
 }
 
+bool PeerCore::State::settled(const Neighbor& n) const { return now_ - n.connected_at >= cfg.rechoke_interval; }
+
+bool PeerCore::State::first_copy_reserved(const ChunkSlot& slot, const Neighbor& n) const {
+  return slot.copies_served == 0 && slot.injected_to != 0 && slot.injected_to != n.conn &&
+         now_ - slot.injected_at < cfg.seed_pass_on_wait;
+}
+
 void PeerCore::State::inject(ChunkSlot& slot) {
   Neighbor* best = nullptr;
   for (auto& [id, n] : neighbors) {
     if (!n.handshaken || !n.peer_interested || n.have.test(slot.meta.seq) || id == slot.injected_to) continue;
     const bool ready = passed_on(n);
+    const bool is_settled = settled(n);
     if (best) {
       const bool best_ready = passed_on(*best);
+      const bool best_settled = settled(*best);
       if (ready != best_ready) {
         if (!ready) continue;
+      } else if (is_settled != best_settled) {
+        if (!is_settled) continue;
       } else if (n.upload_bps != best->upload_bps) {
         if (n.upload_bps < best->upload_bps) continue;
       } else if (n.seeded_at >= best->seeded_at) {
@@ -44,13 +59,17 @@ void PeerCore::State::inject(ChunkSlot& slot) {
 }
 
 void PeerCore::State::reinject_stale() {
-  // A chunk whose chosen neighbor never asked for it (gone, or too busy to) goes to another.
+  // A chunk whose chosen neighbor never asked for it (gone, or too busy to) goes to another, and so does one
+  // whose every holder we know of has left: a first copy whose one recipient departed before passing it on
+  // leaves a chunk nobody in the mesh hears of, which every viewer then stalls on and takes from the origin
+  // (at 10,000 viewers, with a departure every 60 ms, a few times in ten minutes). If the recipient did pass it
+  // on to peers we are not connected to, the cost is one more copy.
   // Only the newest chunks: older ones are in the DVR window for newcomers, shown in our chunk map.
   constexpr Seq kRecent = 16;
   for (Seq s = window.end() > window.begin() + kRecent ? window.end() - kRecent : window.begin(); s < window.end();
        ++s) {
     ChunkSlot* slot = window.find(s);
-    if (!slot->held() || slot->copies_served > 0) continue;
+    if (!slot->held() || (slot->copies_served > 0 && slot->availability > 0)) continue;
     if (now_ - slot->injected_at >= cfg.seed_pass_on_wait) inject(*slot);
   }
 }

@@ -158,6 +158,10 @@ struct PeerCore::State final : SelectionContext {
   /// hands out only first copies (it never serves anyone twice the same chunk anyway).
   bool unchokes_everyone() { return complete() || injects(); }
   bool passed_on(const Neighbor& n) const;
+  /// Connected for a rechoke interval: past its join, unchoking the peers that would take a chunk from it.
+  bool settled(const Neighbor& n) const;
+  /// The chunk's first copy is kept for the neighbor told of it, which has not had seed_pass_on_wait yet.
+  bool first_copy_reserved(const ChunkSlot& slot, const Neighbor& n) const;
   void inject(ChunkSlot& slot);
   void reinject_stale();
 

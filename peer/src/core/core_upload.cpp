@@ -30,9 +30,10 @@ void PeerCore::State::on_request(Neighbor& n, const protocol::Request& request) 
     return;
   }
   // A live seed gives a neighbor one first copy at a time: the next once it has passed the last one on,
-  // so the first copies go to the peers that spread them (see core_seed.cpp).
+  // so the first copies go to the peers that spread them (see core_seed.cpp). The neighbor it told of the
+  // chunk has seed_pass_on_wait to ask first: a newcomer reading our chunk map must not take the copy.
   if (injects() && slot->copies_served == 0) {
-    if (slot->injected_to != n.conn && !passed_on(n)) {
+    if (first_copy_reserved(*slot, n) || (slot->injected_to != n.conn && !passed_on(n))) {
       send(n, protocol::Reject{seq, /*busy=*/true});
       return;
     }

@@ -1,6 +1,7 @@
 // A live seed's first copies (core_seed.cpp): each new chunk is announced to one neighbor, the one with
-// the highest upload hint among those that passed their last first copy on, and the seed's chunk map
-// leaves out what it gave away.
+// the highest upload hint among those that passed their last first copy on (settled neighbors before
+// newcomers), kept for that neighbor while it may still ask, and the seed's chunk map leaves out what it
+// gave away.
 #include <gtest/gtest.h>
 
 #include "harness.hpp"
@@ -43,6 +44,36 @@ TEST(Seed, AnnouncesANewChunkOnlyToTheNeighborWithTheHighestUploadHint) {
   ASSERT_EQ(haves.size(), 1u) << "one first copy: the mesh makes the others";
   EXPECT_EQ(haves[0].first, fast);
   EXPECT_EQ(haves[0].second.seq, 0u);
+}
+
+TEST(Seed, GivesAFirstCopyToASettledNeighborBeforeANewcomerWithAHigherHint) {
+  Bench b(live_seed());
+  channel(b, 4);
+  auto settled = connect_with_hint(b, 1'000'000);
+  b.run_until(b.now + 10s);  // a rechoke interval
+  auto newcomer = connect_with_hint(b, 6'000'000);
+  auto m = b.mark();
+  add(b, 0);
+  auto haves = Bench::sent<protocol::Have>(b.since(m));
+  ASSERT_EQ(haves.size(), 1u);
+  EXPECT_EQ(haves[0].first, settled) << "a newcomer " << newcomer << " is still joining";
+}
+
+TEST(Seed, KeepsAFirstCopyForTheNeighborItToldWhileThatOneMayStillAsk) {
+  Bench b(live_seed());
+  channel(b, 2);
+  auto told = connect_with_hint(b, 6'000'000);
+  auto reader = connect_with_hint(b, 1'000'000);  // learns of chunk 0 from the seed's map, not a Have
+  add(b, 0);
+  auto m = b.mark();
+  b.message(reader, protocol::Request{0});
+  EXPECT_EQ(Bench::sent<protocol::Reject>(b.since(m)),
+            (std::vector<std::pair<ConnectionId, protocol::Reject>>{{reader, {0, /*busy=*/true}}}));
+  m = b.mark();
+  b.message(told, protocol::Request{0});
+  auto copies = Bench::sent<protocol::ChunkData>(b.since(m));
+  ASSERT_EQ(copies.size(), 1u);
+  EXPECT_EQ(copies[0].first, told);
 }
 
 TEST(Seed, GivesANeighborItsNextFirstCopyOnlyOnceItPassedTheLastOneOn) {
@@ -88,6 +119,30 @@ TEST(Seed, TellsAnotherNeighborWhenTheChosenOneDoesNotAsk) {
   haves = Bench::sent<protocol::Have>(b.since(m));
   ASSERT_EQ(haves.size(), 2u);
   EXPECT_EQ(haves[1].first, other);
+}
+
+TEST(Seed, TellsAnotherNeighborWhenTheOneItGaveTheChunkToLeavesBeforePassingItOn) {
+  Bench b(live_seed());
+  channel(b, 2);
+  auto fast = connect_with_hint(b, 6'000'000);
+  auto other = connect_with_hint(b, 1'000'000);
+  add(b, 0);
+  auto m = b.mark();
+  b.message(fast, protocol::Request{0});
+  ASSERT_EQ(Bench::sent<protocol::ChunkData>(b.since(m)).size(), 1u);
+  // While `fast` holds it, the chunk is in the mesh: nobody else is told of it.
+  b.run_until(b.now + 4s);
+  EXPECT_TRUE(Bench::sent<protocol::Have>(b.since(m)).empty());
+  // It leaves with the only copy: the next housekeeping tick tells another neighbor.
+  b.feed([&](PeerCore& core) { core.on_disconnected(fast, b.now); });
+  b.run_until(b.now + 1500ms);
+  auto haves = Bench::sent<protocol::Have>(b.since(m));
+  ASSERT_EQ(haves.size(), 1u);
+  EXPECT_EQ(haves[0].first, other);
+  EXPECT_EQ(haves[0].second.seq, 0u);
+  m = b.mark();
+  b.message(other, protocol::Request{0});
+  EXPECT_EQ(Bench::sent<protocol::ChunkData>(b.since(m)).size(), 1u) << "and serves it the copy";
 }
 
 TEST(Seed, ItsChunkMapLeavesOutWhatItGaveAwayAndTheMeshHolds) {
