@@ -283,7 +283,8 @@ void Simulator::dispatch(Event& e) {
 void Simulator::settle(std::uint32_t p) {
   auto& st = peers_[p];
   if (!st.alive) return;
-  auto actions = st.core->take_actions();
+  auto& actions = actions_;
+  st.core->take_actions(actions);
   for (auto& action : actions) {
     if (p == options_.trace_peer) {
       static const char* kNames[] = {"send", "connect", "disconnect", "fetch_origin", "announce", "deliver"};

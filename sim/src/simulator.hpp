@@ -139,6 +139,7 @@ class Simulator {
   SimOptions options_;
   peer::Policy policy_;
   EventQueue<Event> queue_;
+  std::vector<peer::Action> actions_;  // settle()'s buffer: kept, so an event allocates none
   Time now_{0};
   std::uint64_t events_ = 0;
 

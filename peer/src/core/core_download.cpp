@@ -63,19 +63,36 @@ void PeerCore::State::schedule() {
   missing_.clear();
   if (cfg.seed || !playhead.active() || !have_channel) return;
   build_missing();
+  // Nothing missing, no selector acts (nor draws from the RNG).
+  if (missing_.empty()) return;
+  sources_ready_ = false;
+  selector->select(*this);
+  sources_.clear();  // the pointers are only good until the neighbor map changes
+  sources_ready_ = false;
+  if (origin_retry_at > now_) wake_at(origin_retry_at);
+}
+
+void PeerCore::State::ensure_sources() const {
+  // Built on the selector's first question, not before every pass: a pass whose chunks are all prefetches
+  // while the live prefetch cap is full asks none, and the walk costs a cache miss per unchoking
+  // neighbor (a fifth of a large simulation's time when it ran every pass). No request is made before the
+  // first question, so the figures are those an eager build would give.
+  if (sources_ready_) return;
+  sources_ready_ = true;
   free_slots_ = 0;
   sources_.clear();
   for (Neighbor* n : unchoking_us) {
     sources_.push_back({n, capacity(*n), expected_rate(*n)});
     free_slots_ += static_cast<long>(sources_.back().capacity) - static_cast<long>(n->requests.size());
   }
-  if (window.live && cfg.live_prefetch_requests > 0) {
-    // Urgent chunks are asked for regardless (handle_urgent); this caps the prefetches.
-    free_slots_ = std::min(free_slots_, static_cast<long>(cfg.live_prefetch_requests) - requests_in_flight);
-  }
-  selector->select(*this);
-  sources_.clear();  // the pointers are only good until the neighbor map changes
-  if (origin_retry_at > now_ && !missing_.empty()) wake_at(origin_retry_at);
+  // Urgent chunks are asked for regardless (handle_urgent); this caps the prefetches.
+  if (prefetch_capped()) free_slots_ = std::min(free_slots_, prefetch_room());
+}
+
+bool PeerCore::State::prefetch_capped() const { return window.live && cfg.live_prefetch_requests > 0; }
+
+long PeerCore::State::prefetch_room() const {
+  return static_cast<long>(cfg.live_prefetch_requests) - requests_in_flight;
 }
 
 void PeerCore::State::build_missing() {
@@ -118,6 +135,7 @@ void PeerCore::State::build_missing() {
 }
 
 PeerOffer PeerCore::State::best_peer(const MissingChunk& chunk) {
+  ensure_sources();
   PeerOffer best;
   const double size = static_cast<double>(chunk.slot->meta.size);
   for (const Source& source : sources_) {
@@ -150,6 +168,7 @@ void PeerCore::State::request_peer(const MissingChunk& chunk, const PeerOffer& o
 
 Time PeerCore::State::pending_eta(const MissingChunk& chunk) const {
   // Requests go only to unchoked neighbors and a choke drops them, so the sources hold them all.
+  ensure_sources();
   Time best = Time::max();
   for (const Source& source : sources_)
     if (auto* r = source.n->find_request(chunk.seq)) best = std::min(best, r->expected_at);
@@ -174,7 +193,11 @@ void PeerCore::State::request_origin(const MissingChunk& chunk) {
   actions.push_back(FetchFromOrigin{chunk.seq});
 }
 
-bool PeerCore::State::peer_capacity() const { return free_slots_ > 0; }
+bool PeerCore::State::peer_capacity() const {
+  if (!sources_ready_ && prefetch_capped() && prefetch_room() <= 0) return false;  // the cap alone says no
+  ensure_sources();
+  return free_slots_ > 0;
+}
 
 void PeerCore::State::wake_at(Time t) {
   if (t > now_ && t < selector_wake) selector_wake = t;

@@ -74,15 +74,20 @@ struct PeerCore::State final : SelectionContext {
   long requests_in_flight = 0;  // our requests to neighbors, over all of them
   bool dirty = false;
   Seq scheduled_position = 0;  // playhead position at the last schedule()
-  long free_slots_ = 0;        // request slots left on unchoked neighbors during one schedule()
-  // The neighbors we may request from, in connection order, with their request-queue sizes: built once
-  // per schedule() so the selector's per-chunk questions walk a handful of entries, not the whole map.
+  // The neighbors we may request from, in connection order, with their request-queue sizes, and the
+  // request slots left on them: built at most once per schedule() (ensure_sources) so the selector's
+  // per-chunk questions walk a handful of entries, not the whole map.
   struct Source {
     Neighbor* n;
     std::size_t capacity;
     double rate;  // expected_rate(*n), bytes/s
   };
-  std::vector<Source> sources_;
+  mutable std::vector<Source> sources_;
+  mutable long free_slots_ = 0;
+  mutable bool sources_ready_ = false;
+  void ensure_sources() const;
+  bool prefetch_capped() const;  // live: at most live_prefetch_requests prefetches out at once
+  long prefetch_room() const;
   Time selector_wake = Time::max();
   Time next_tick{0};
 

@@ -22,18 +22,30 @@ struct OutstandingRequest {
 };
 
 struct Neighbor {
+  // Hot first: every message and selection pass reads these, so they share the node's first lines
+  // (spread over the node, each pass over the neighbors took a cache miss per field group).
   ConnectionId conn = 0;
+  bool handshaken = false;
+  bool peer_choking = true;  // they choke us
+  bool am_choking = true;
+  bool peer_interested = false;
+  ChunkBitmap have;
+  double delivery_rate = 0;      // bytes/s measured per delivered request; 0 = not measured yet
+  std::uint64_t upload_bps = 0;  // its handshake's hint (0 = not said)
+  // Requests it took before refusing one as busy, plus one per chunk delivered since (additive
+  // increase, multiplicative decrease): how many it will queue for us when others ask too.
+  std::size_t request_limit = std::numeric_limits<std::size_t>::max();
+  std::vector<OutstandingRequest> requests;  // ours, to them
+  std::uint64_t requested_bytes = 0;
+  Time busy_until{0};  // it refused a request as busy: do not ask before this
+  Time last_heard{0};
+  Time last_sent{0};
+
   protocol::PeerAddress remote;  // as the driver reported it
   bool outbound = false;
-  bool handshaken = false;
   std::string peer_id;
   std::uint16_t listen_port = 0;
-  std::uint64_t upload_bps = 0;  // its handshake's hint (0 = not said)
 
-  ChunkBitmap have;
-  bool peer_choking = true;  // they choke us
-  bool peer_interested = false;
-  bool am_choking = true;
   bool optimistic = false;
   Time newcomer_until{0};
   // A seed's last chunk given to this neighbor as the first copy, until it is seen passed on.
@@ -41,22 +53,13 @@ struct Neighbor {
   Seq seeded_seq = 0;
   Time seeded_at{0};  // unchoked as a newcomer: kept through rechokes until then
 
-  std::vector<OutstandingRequest> requests;  // ours, to them
-  std::uint64_t requested_bytes = 0;
   int upload_queued = 0;  // their requests waiting in our upload queue
 
-  RateMeter received;        // chunk bytes they sent us (tit-for-tat)
-  RateMeter sent;            // chunk bytes we sent them
-  double delivery_rate = 0;  // bytes/s measured per delivered request; 0 = not measured yet
+  RateMeter received;  // chunk bytes they sent us (tit-for-tat)
+  RateMeter sent;      // chunk bytes we sent them
   Time last_arrival{0};
-  Time busy_until{0};  // it refused a request as busy: do not ask before this
-  // Requests it took before refusing one as busy, plus one per chunk delivered since (additive
-  // increase, multiplicative decrease): how many it will queue for us when others ask too.
-  std::size_t request_limit = std::numeric_limits<std::size_t>::max();
 
   Time connected_at{0};
-  Time last_heard{0};
-  Time last_sent{0};
   Time last_useful{0};  // a chunk moved either way
 
   /// Where they can be dialled (for peer exchange); port 0 = not dialable.

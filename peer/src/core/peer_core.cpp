@@ -203,6 +203,11 @@ std::vector<Action> PeerCore::take_actions() {
   return out;
 }
 
+void PeerCore::take_actions(std::vector<Action>& out) {
+  out.clear();
+  out.swap(state_->actions);
+}
+
 Time PeerCore::next_deadline() const {
   auto& s = *state_;
   Time t = std::min({s.next_tick, s.selector_wake, s.upload_wake, s.join_by, s.playhead.next_event(s.window)});

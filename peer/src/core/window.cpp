@@ -1,5 +1,7 @@
 #include "window.hpp"
 
+#include <algorithm>
+
 namespace shoal::peer {
 
 namespace {
@@ -17,13 +19,15 @@ ChunkSlot* Window::learn(const ChunkMeta& meta) {
   if (meta.seq < base_) {
     // An older chunk than we track: only VoD seeks backwards need it; grow at the front.
     while (base_ > meta.seq) {
-      slots_.emplace_front();
+      reserve_one();
+      slots_.push_front(ChunkSlot{});
       --base_;
       slots_.front().meta.seq = base_;
     }
   }
   while (end() <= meta.seq) {
-    slots_.emplace_back();
+    reserve_one();
+    slots_.push_back(ChunkSlot{});
     slots_.back().meta.seq = end() - 1;
   }
   ChunkSlot& slot = *find(meta.seq);
@@ -32,6 +36,10 @@ ChunkSlot* Window::learn(const ChunkMeta& meta) {
   slot.known = true;
   if (meta.seq + 1 > known_end_) known_end_ = meta.seq + 1;
   return &slot;
+}
+
+void Window::reserve_one() {
+  if (slots_.full()) slots_.set_capacity(std::max<std::size_t>(16, 2 * slots_.capacity()));
 }
 
 void Window::store(Seq seq, protocol::ChunkPayload payload) {

@@ -57,6 +57,9 @@ class PeerCore {
 
   // ---- outputs
   std::vector<Action> take_actions();
+  /// The same into `out` (emptied first); the two buffers trade storage, so a driver that keeps `out`
+  /// allocates nothing per event once both have grown.
+  void take_actions(std::vector<Action>& out);
   Time next_deadline() const;
   const PeerStats& stats() const;
 
