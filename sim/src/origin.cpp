@@ -12,7 +12,7 @@ namespace shoal::sim {
 protocol::ChunkPayload Simulator::payload(peer::Seq seq) {
   if (seq < payloads_.size()) return payloads_[seq];
   // One buffer of the chunk's real size, shared by every copy in the swarm: the cores measure
-  // rates from payload sizes. Cores verify a chunk by identity with this buffer (see make_core).
+  // rates from payload sizes. Cores verify a chunk by identity with this buffer (see core_config).
   auto body = std::make_shared<std::string>(sc_.chunk_bytes, '\0');
   const std::string tag = "shoal-sim chunk " + std::to_string(seq);
   body->replace(0, std::min(tag.size(), body->size()), tag, 0, std::min(tag.size(), body->size()));

@@ -54,7 +54,7 @@ std::uint32_t Simulator::conn_remote(peer::ConnectionId conn) const {
   return end ? end->remote : std::numeric_limits<std::uint32_t>::max();
 }
 
-std::unique_ptr<peer::PeerCore> Simulator::make_core(std::uint32_t p, bool seed) {
+peer::PeerConfig Simulator::core_config(std::uint32_t p, bool seed) {
   peer::PeerConfig c;
   c.peer_id = peers_[p].address.peer_id;
   c.swarm_id = fixed_id("shoal-sim/", sc_.seed, 32);
@@ -82,7 +82,7 @@ std::unique_ptr<peer::PeerCore> Simulator::make_core(std::uint32_t p, bool seed)
   c.verify_chunk = [payloads = &payloads_](const peer::ChunkMeta& meta, const std::string& bytes) {
     return meta.seq < payloads->size() && (*payloads)[meta.seq].get() == &bytes;
   };
-  return std::make_unique<peer::PeerCore>(std::move(c));
+  return c;
 }
 
 Summary Simulator::run() {
@@ -122,7 +122,7 @@ Summary Simulator::run() {
   produced_ = preroll_;
   if (sc_.origin_seeder) {
     auto& seed = peers_[seed_];
-    seed.core = make_core(seed_, true);
+    seed.core.emplace(core_config(seed_, true));
     seed.alive = true;
     seed.core->on_channel(snapshot(), now_);
     for (peer::Seq s = 0; s < produced_; ++s) seed.core->add_chunk(s, payloads_[s], now_);
@@ -316,7 +316,7 @@ void Simulator::join(std::uint32_t p) {
   upload_present_bps_ += sc_.peers[p].up_bps;
   alive_pos_[p] = static_cast<std::uint32_t>(alive_.size());
   alive_.push_back(p);
-  st.core = make_core(p, false);
+  st.core.emplace(core_config(p, false));
   st.core->on_channel(snapshot(), now_);
   st.first = 0;
   st.next_expected = 0;

@@ -3,9 +3,9 @@
 #pragma once
 
 #include <algorithm>
+#include <boost/container/small_vector.hpp>
 #include <cstddef>
 #include <cstdint>
-#include <vector>
 
 #include "shoal/peer/core/types.hpp"
 
@@ -64,7 +64,10 @@ class ChunkBitmap {
   Seq highest_ = 0;
   bool any_ = false;
   std::uint64_t announced_ = 0;
-  std::vector<std::uint64_t> words_;
+  // A live neighbor's map spans a window of a few dozen chunks: four words kept inline hold it in the
+  // Neighbor itself, so testing a bit costs no second cache miss (the bit tests of every Have, every
+  // verified chunk and every selection pass); a longer VoD map spills to the heap.
+  boost::container::small_vector<std::uint64_t, 4> words_;
 };
 
 }  // namespace shoal::peer

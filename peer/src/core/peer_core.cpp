@@ -60,6 +60,8 @@ const PeerStats& PeerCore::State::current_stats() {
 
 PeerCore::PeerCore(PeerConfig config) : state_(std::make_unique<State>(std::move(config))) {}
 PeerCore::~PeerCore() = default;
+PeerCore::PeerCore(PeerCore&&) noexcept = default;
+PeerCore& PeerCore::operator=(PeerCore&&) noexcept = default;
 
 void PeerCore::on_channel(const ChannelSnapshot& channel, Time now) {
   state_->begin(now);

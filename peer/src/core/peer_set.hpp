@@ -37,7 +37,17 @@ class PeerSet {
  private:
   std::string own_id_;
   std::deque<protocol::PeerAddress> candidates_;
-  std::unordered_set<std::string> queued_;  // keys of candidates_, so a peer is not queued twice
+  // Host and port of candidates_, so a peer is not queued twice. Not key()'s string: peer exchange brings
+  // every neighbor's list each pex_interval, and building a string per entry was most of its cost.
+  struct Queued {
+    std::string host;
+    std::uint16_t port = 0;
+    bool operator==(const Queued&) const = default;
+  };
+  struct QueuedHash {
+    std::size_t operator()(const Queued& q) const noexcept { return std::hash<std::string>{}(q.host) * 31 + q.port; }
+  };
+  std::unordered_set<Queued, QueuedHash> queued_;
   std::unordered_set<std::string> banned_ids_;
   std::unordered_set<std::string> banned_addrs_;
 };

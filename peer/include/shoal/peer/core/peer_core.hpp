@@ -23,6 +23,8 @@ class PeerCore {
   ~PeerCore();
   PeerCore(const PeerCore&) = delete;
   PeerCore& operator=(const PeerCore&) = delete;
+  PeerCore(PeerCore&&) noexcept;
+  PeerCore& operator=(PeerCore&&) noexcept;
 
   // ---- events
   void on_channel(const ChannelSnapshot& channel, Time now);
