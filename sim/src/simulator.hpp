@@ -150,7 +150,6 @@ class Simulator {
   std::vector<std::uint32_t> alive_;  // viewers present, for the tracker
   std::vector<std::uint32_t> alive_pos_;
   ConnTable<ConnEnd> conns_;
-  peer::ConnectionId next_conn_ = 1;
   // Dials that will fail, by number (an event's `a`): the core is told the address it dialled. Kept out of
   // every event, which they made 70 bytes larger.
   std::unordered_map<std::uint64_t, protocol::PeerAddress> failed_dials_;

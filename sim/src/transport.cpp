@@ -120,19 +120,17 @@ void Simulator::connect(std::uint32_t p, const protocol::PeerAddress& address) {
     schedule(now_ + 2 * one_way(p, q), Event{Kind::connect_failed, p, dial});
     return;
   }
-  const peer::ConnectionId ca = next_conn_++;
-  const peer::ConnectionId cb = next_conn_++;
   ConnEnd a;
   a.owner = p;
   a.remote = q;
-  a.remote_conn = cb;
   a.outbound = true;
   ConnEnd b;
   b.owner = q;
   b.remote = p;
-  b.remote_conn = ca;
-  conns_.emplace(ca, std::move(a));
-  conns_.emplace(cb, std::move(b));
+  const peer::ConnectionId ca = conns_.emplace(std::move(a));
+  const peer::ConnectionId cb = conns_.emplace(std::move(b));
+  conns_.find(ca)->remote_conn = cb;
+  conns_.find(cb)->remote_conn = ca;
   peers_[p].conns.push_back(ca);
   peers_[q].conns.push_back(cb);
   // The initiator learns of the connection one round trip later, after the acceptor.
