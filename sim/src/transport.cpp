@@ -56,8 +56,7 @@ void Simulator::send(std::uint32_t p, peer::ConnectionId conn, protocol::Message
     return;
   }
   if (!std::holds_alternative<protocol::ChunkData>(message)) {
-    schedule(now_ + one_way(end.owner, end.remote),
-             Event{Kind::message, end.remote, end.remote_conn, 0, std::move(message)});
+    schedule(now_ + end.one_way, Event{Kind::message, end.remote, end.remote_conn, 0, std::move(message)});
     return;
   }
   end.out.queue.push_back(std::move(message));
@@ -69,14 +68,13 @@ void Simulator::start_next(ConnEnd& end, peer::ConnectionId conn) {
   while (out.head < out.queue.size()) {
     protocol::Message message = std::move(out.queue[out.head++]);
     if (std::holds_alternative<protocol::ChunkData>(message)) {
-      const FlowId flow = net_.start_flow(peers_[end.owner].node, peers_[end.remote].node, sc_.chunk_bytes, now_);
+      const FlowId flow = net_.start_flow(end.owner_node, end.remote_node, sc_.chunk_bytes, now_);
       out.flow = flow;
       out.in_flight = std::move(message);
       flows_[flow] = FlowUse{false, conn, 0, 0};
       return;
     }
-    schedule(now_ + one_way(end.owner, end.remote),
-             Event{Kind::message, end.remote, end.remote_conn, 0, std::move(message)});
+    schedule(now_ + end.one_way, Event{Kind::message, end.remote, end.remote_conn, 0, std::move(message)});
   }
   out.queue.clear();
   out.head = 0;
@@ -106,8 +104,7 @@ void Simulator::flow_done(FlowId flow) {
     rows_[end.owner].bytes_up += sc_.chunk_bytes;
     bin_mesh_bytes_ += sc_.chunk_bytes;
   }
-  schedule(now_ + one_way(end.owner, end.remote),
-           Event{Kind::message, end.remote, end.remote_conn, 0, std::move(end.out.in_flight)});
+  schedule(now_ + end.one_way, Event{Kind::message, end.remote, end.remote_conn, 0, std::move(end.out.in_flight)});
   start_next(end, use.conn);
 }
 
@@ -124,9 +121,15 @@ void Simulator::connect(std::uint32_t p, const protocol::PeerAddress& address) {
   a.owner = p;
   a.remote = q;
   a.outbound = true;
+  a.one_way = one_way(p, q);
+  a.owner_node = peers_[p].node;
+  a.remote_node = peers_[q].node;
   ConnEnd b;
   b.owner = q;
   b.remote = p;
+  b.one_way = one_way(q, p);
+  b.owner_node = peers_[q].node;
+  b.remote_node = peers_[p].node;
   const peer::ConnectionId ca = conns_.emplace(std::move(a));
   const peer::ConnectionId cb = conns_.emplace(std::move(b));
   conns_.find(ca)->remote_conn = cb;
@@ -154,7 +157,7 @@ void Simulator::close_end(peer::ConnectionId conn, bool tell_remote) {
   std::erase(mine, conn);
   ConnEnd* other = conns_.find(end.remote_conn);
   if (tell_remote && other && other->open) {
-    schedule(now_ + one_way(end.owner, end.remote), Event{Kind::disconnected, end.remote, end.remote_conn});
+    schedule(now_ + end.one_way, Event{Kind::disconnected, end.remote, end.remote_conn});
   }
   if (!other || !other->open) {
     if (other) conns_.erase(end.remote_conn);
