@@ -75,8 +75,8 @@ void PeerCore::State::schedule() {
 void PeerCore::State::ensure_sources() const {
   // Built on the selector's first question, not before every pass: a pass whose chunks are all prefetches
   // while the live prefetch cap is full asks none, and the walk costs a cache miss per unchoking
-  // neighbor (a fifth of a large simulation's time when it ran every pass). No request is made before the
-  // first question, so the figures are those an eager build would give.
+  // neighbor (expected_rate and capacity, that walk, were 9% of a 3,000-viewer simulation's perf profile). No request
+  // is made before the first question, so the figures are those an eager build would give.
   if (sources_ready_) return;
   sources_ready_ = true;
   free_slots_ = 0;
