@@ -302,12 +302,14 @@ void PeerCore::State::drop_request(Neighbor& n, Seq seq) {
 }
 
 void PeerCore::State::deliver_ready() {
-  if (!delivering) return;
+  if (!delivering || (window.stores() == checked_stores && next_deliver == checked_deliver)) return;
   while (const ChunkSlot* slot = window.find(next_deliver)) {
     if (!slot->held()) break;
     actions.push_back(DeliverChunk{next_deliver, slot->payload});
     ++next_deliver;
   }
+  checked_stores = window.stores();
+  checked_deliver = next_deliver;
 }
 
 void PeerCore::State::note_have(Neighbor& n, Seq seq) {

@@ -54,6 +54,10 @@ struct PeerCore::State final : SelectionContext {
   bool joined = false;  // first announce done
   Seq next_deliver = 0;
   bool delivering = false;
+  // deliver_ready() found next_deliver missing with the window at this many stores: until another store
+  // or a move of next_deliver, it would find the same (and reading the slot was a cache miss per event).
+  Seq checked_deliver = 0;
+  std::uint64_t checked_stores = ~std::uint64_t{0};
   bool told_not_interested = false;
   bool joining = false;           // join_live(): waiting for neighbors' maps to choose the start
   Time join_requested{0};         // when join_live() was called (start-up delay counts from here)

@@ -53,7 +53,7 @@ bool Playhead::stream_done(const Window& window) const { return window.ended && 
 void Playhead::advance(Time now, const Window& window, PeerStats& stats) {
   if (external_ || !active()) return;
   while (mode_ == Mode::playing) {
-    Time remaining = window.duration(pos_) - offset_;
+    Time remaining = playing_duration(window) - offset_;
     if (clock_ + remaining > now) {
       offset_ += now - clock_;
       clock_ = now;
@@ -114,7 +114,19 @@ Time Playhead::waiting_since() const { return mode_ == Mode::stalled ? stall_sta
 
 Time Playhead::next_event(const Window& window) const {
   if (external_ || mode_ != Mode::playing) return Time::max();
-  return clock_ + window.duration(pos_) - offset_;
+  return clock_ + (duration_cached(window) ? cached_duration_ : window.duration(pos_)) - offset_;
+}
+
+Time Playhead::playing_duration(const Window& window) {
+  if (duration_cached(window)) return cached_duration_;
+  const ChunkSlot* slot = window.find(pos_);
+  const Time d = window.duration(pos_);
+  if (slot && slot->held() && slot->known && slot->meta.duration_us > 0) {
+    cached_seq_ = pos_;
+    cached_layout_ = window.layout();
+    cached_duration_ = d;
+  }
+  return d;
 }
 
 Time Playhead::stall_time(Time now) const {

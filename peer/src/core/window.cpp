@@ -12,12 +12,14 @@ constexpr Seq kMaxGap = 1 << 14;
 ChunkSlot* Window::learn(const ChunkMeta& meta) {
   if (slots_.empty() || meta.seq >= end() + kMaxGap || meta.seq + kMaxGap < base_) {
     slots_.clear();
+    ++layout_;
     held_bytes_ = 0;
     base_ = meta.seq;
     known_end_ = meta.seq;
   }
   if (meta.seq < base_) {
     // An older chunk than we track: only VoD seeks backwards need it; grow at the front.
+    ++layout_;
     while (base_ > meta.seq) {
       reserve_one();
       slots_.push_front(ChunkSlot{});
@@ -47,6 +49,7 @@ void Window::store(Seq seq, protocol::ChunkPayload payload) {
   if (!slot || slot->held() || !payload) return;
   held_bytes_ += payload->size();
   slot->payload = std::move(payload);
+  ++stores_;
 }
 
 void Window::evict(Seq seq) {

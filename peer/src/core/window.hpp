@@ -62,6 +62,11 @@ class Window {
   void evict_oldest_below(Seq limit, std::uint64_t budget);
   bool has_known() const { return known_end_ > base_; }
   Seq known_end() const { return known_end_; }  // one past the newest known chunk
+  /// Changes when slots are rebuilt or added at the front: a known slot's metadata stays what it was
+  /// for as long as this and begin() <= its seq hold.
+  std::uint64_t layout() const { return layout_; }
+  /// Counts store()s that took a payload: a slot becomes held only through one.
+  std::uint64_t stores() const { return stores_; }
 
   bool live = false;
   bool ended = false;
@@ -70,6 +75,8 @@ class Window {
  private:
   Seq base_ = 0;
   Seq known_end_ = 0;
+  std::uint64_t layout_ = 0;
+  std::uint64_t stores_ = 0;
   // A ring, not a deque: a deque's 512-byte blocks held four slots each, so the walk over the hold-back
   // that every selection pass and playhead step makes took a cache miss per few chunks (the ring made a
   // 2,000-viewer simulation about 13% faster). Grown by doubling; growing moves the slots, so slot pointers last until
