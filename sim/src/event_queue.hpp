@@ -1,9 +1,16 @@
 // Simulated-time event queue: events at equal times run in the order they
 // were scheduled, so a run is a pure function of scenario and seed.
+//
+// A 4-ary heap of 16-byte keys whose four siblings share one cache line. A 10,000-peer run keeps tens of
+// thousands of events pending, and std::priority_queue's binary heap of 24-byte keys (at, order, slot)
+// took a cache miss at most of its ~16 levels per pop: 8% of that run's profile. Here a pop reads half
+// as many levels, one line each. boost::heap::d_ary_heap, tried first, controls neither the key's size
+// nor the alignment of sibling groups, and measured no faster than the binary heap.
 #pragma once
 
+#include <boost/align/aligned_allocator.hpp>
 #include <cstdint>
-#include <queue>
+#include <stdexcept>
 #include <vector>
 
 #include "network.hpp"
@@ -13,39 +20,98 @@ namespace shoal::sim {
 template <typename Body>
 class EventQueue {
  public:
+  EventQueue() : heap_(kPad) {}
+
   void push(Time at, Body body) {
-    std::uint32_t slot;
+    std::uint64_t slot;
     if (free_.empty()) {
-      slot = static_cast<std::uint32_t>(bodies_.size());
+      slot = bodies_.size();
+      if (slot > kSlotMask) throw std::length_error("shoal-sim: too many pending events");
       bodies_.push_back(std::move(body));
     } else {
       slot = free_.back();
       free_.pop_back();
       bodies_[slot] = std::move(body);
     }
-    heap_.push({at, order_++, slot});
+    if (order_ > kMaxOrder) throw std::length_error("shoal-sim: too many events");
+    heap_.push_back(Key{at.count(), order_++ << kSlotBits | slot});
+    sift_up(size() - 1);
   }
-  bool empty() const { return heap_.empty(); }
-  Time next_time() const { return heap_.top().at; }
+  bool empty() const { return size() == 0; }
+  Time next_time() const { return Time(key(0).at); }
   /// Removes the earliest event and returns its body.
   Body pop(Time& at) {
-    const Key key = heap_.top();
-    heap_.pop();
-    at = key.at;
-    Body body = std::move(bodies_[key.slot]);
-    free_.push_back(key.slot);
+    const Key top = key(0);
+    const Key last = heap_.back();
+    heap_.pop_back();
+    if (!empty()) sift_down(last);
+    at = Time(top.at);
+    const auto slot = static_cast<std::size_t>(top.order_slot & kSlotMask);
+    Body body = std::move(bodies_[slot]);
+    free_.push_back(static_cast<std::uint32_t>(slot));
     return body;
   }
-  std::size_t size() const { return heap_.size(); }
+  std::size_t size() const { return heap_.size() - kPad; }
+  /// The next event's body (`second`: the one after it), or null: a hint for prefetching, since an event
+  /// pushed meanwhile may run first.
+  const Body* peek(bool second) const {
+    const std::size_t n = size();
+    if (!second) return n > 0 ? &body_of(key(0)) : nullptr;
+    if (n < 2) return nullptr;
+    std::size_t least = 1;
+    for (std::size_t c = 2; c < 5 && c < n; ++c)
+      if (key(c) < key(least)) least = c;
+    return &body_of(key(least));
+  }
 
  private:
+  // Sequence number in the high bits, the body's slot in the low ones: comparing order_slot compares the
+  // sequence numbers, which are unique, so ties in time keep scheduling order.
+  static constexpr int kSlotBits = 26;  // 67 M events pending at once
+  static constexpr std::uint64_t kSlotMask = (std::uint64_t{1} << kSlotBits) - 1;
+  static constexpr std::uint64_t kMaxOrder = (std::uint64_t{1} << (64 - kSlotBits)) - 1;
   struct Key {
-    Time at;
-    std::uint64_t order;
-    std::uint32_t slot;
-    bool operator>(const Key& o) const { return at != o.at ? at > o.at : order > o.order; }
+    std::int64_t at;
+    std::uint64_t order_slot;
+    bool operator<(const Key& o) const { return at != o.at ? at < o.at : order_slot < o.order_slot; }
   };
-  std::priority_queue<Key, std::vector<Key>, std::greater<>> heap_;
+  static_assert(sizeof(Key) == 16);
+  // Node i lives at heap_[i + kPad]: its children 4i+1..4i+4 then start on a multiple of four, one line.
+  static constexpr std::size_t kPad = 3;
+  Key& key(std::size_t i) { return heap_[i + kPad]; }
+  const Key& key(std::size_t i) const { return heap_[i + kPad]; }
+
+  const Body& body_of(const Key& k) const { return bodies_[static_cast<std::size_t>(k.order_slot & kSlotMask)]; }
+
+  void sift_up(std::size_t i) {
+    const Key k = key(i);
+    while (i > 0) {
+      const std::size_t parent = (i - 1) / 4;
+      if (!(k < key(parent))) break;
+      key(i) = key(parent);
+      i = parent;
+    }
+    key(i) = k;
+  }
+  // Fills the root's hole with `k` (the former last key), moving smaller children up.
+  void sift_down(const Key& k) {
+    const std::size_t n = size();
+    std::size_t i = 0;
+    while (true) {
+      const std::size_t first = 4 * i + 1;
+      if (first >= n) break;
+      const std::size_t end = first + 4 < n ? first + 4 : n;
+      std::size_t least = first;
+      for (std::size_t c = first + 1; c < end; ++c)
+        if (key(c) < key(least)) least = c;
+      if (!(key(least) < k)) break;
+      key(i) = key(least);
+      i = least;
+    }
+    key(i) = k;
+  }
+
+  std::vector<Key, boost::alignment::aligned_allocator<Key, 64>> heap_;
   std::vector<Body> bodies_;
   std::vector<std::uint32_t> free_;
   std::uint64_t order_ = 0;
