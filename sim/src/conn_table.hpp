@@ -40,6 +40,11 @@ class ConnTable {
     return s.end && s.seq == id >> kSlotBits ? &*s.end : nullptr;
   }
   const End* find(peer::ConnectionId id) const { return const_cast<ConnTable*>(this)->find(id); }
+  /// Starts loading the end of `id` into cache (a hint; reads nothing).
+  void prefetch(peer::ConnectionId id) const {
+    const std::size_t slot = id & kSlotMask;
+    if (slot < slots_.size()) __builtin_prefetch(&slots_[slot]);
+  }
   void erase(peer::ConnectionId id) {
     if (!find(id)) return;
     const std::size_t slot = id & kSlotMask;

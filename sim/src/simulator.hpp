@@ -94,21 +94,23 @@ class Simulator {
     peer::Seq seq = 0;
   };
   struct PeerState {
+    // What every event reads first, in the entry's first cache line.
     std::optional<peer::PeerCore> core;  // inline, not a pointer: one cache miss less per event
-    NodeId node = 0;
-    protocol::PeerAddress address;
-    Time latency{0};
     bool alive = false, watching = false, complete = false;
+    NodeId node = 0;
     Time timer_at = Time::max();
     std::uint64_t timer_version = 0;
+    Time latency{0};
     peer::Seq first = 0, next_expected = 0, announced_playhead = 0;
     std::vector<peer::ConnectionId> conns;
     std::vector<FlowId> http_flows;
+    protocol::PeerAddress address;
   };
 
   // simulator.cpp: the loop, peers joining and leaving, timers, accounting.
   void schedule(Time at, Event event) { queue_.push(at, std::move(event)); }
   void dispatch(Event& event);
+  void prefetch_next() const;
   void join(std::uint32_t p);
   void leave(std::uint32_t p);
   void settle(std::uint32_t p);

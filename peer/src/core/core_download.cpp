@@ -81,6 +81,7 @@ void PeerCore::State::ensure_sources() const {
   sources_ready_ = true;
   free_slots_ = 0;
   sources_.clear();
+  for (Neighbor* n : unchoking_us) __builtin_prefetch(n);  // their misses overlap, not one after another
   for (Neighbor* n : unchoking_us) {
     sources_.push_back({n, capacity(*n), expected_rate(*n)});
     free_slots_ += static_cast<long>(sources_.back().capacity) - static_cast<long>(n->requests.size());

@@ -218,4 +218,11 @@ Time PeerCore::next_deadline() const {
 
 const PeerStats& PeerCore::stats() const { return state_->current_stats(); }
 
+void PeerCore::prefetch() const {
+  const State& s = *state_;
+  const char* from = reinterpret_cast<const char*>(&s.actions);
+  const char* to = reinterpret_cast<const char*>(&s.unchoking_us);
+  for (const char* p = from; p < to; p += 64) __builtin_prefetch(p);
+}
+
 }  // namespace shoal::peer

@@ -64,6 +64,9 @@ class PeerCore {
   void take_actions(std::vector<Action>& out);
   Time next_deadline() const;
   const PeerStats& stats() const;
+  /// A hint for a driver holding many cores: starts loading into cache the state that every event reads,
+  /// so a simulator can overlap that miss with the event before. Changes nothing.
+  void prefetch() const;
 
  private:
   struct State;
