@@ -52,16 +52,20 @@ class EventQueue {
     return body;
   }
   std::size_t size() const { return heap_.size() - kPad; }
-  /// The next event's body (`second`: the one after it), or null: a hint for prefetching, since an event
-  /// pushed meanwhile may run first.
-  const Body* peek(bool second) const {
+  /// The body of the event `ahead` places after the next one (0 = the next, up to 2), or null: a hint for
+  /// prefetching, since an event pushed meanwhile may run first.
+  const Body* peek(int ahead) const {
     const std::size_t n = size();
-    if (!second) return n > 0 ? &body_of(key(0)) : nullptr;
-    if (n < 2) return nullptr;
-    std::size_t least = 1;
-    for (std::size_t c = 2; c < 5 && c < n; ++c)
-      if (key(c) < key(least)) least = c;
-    return &body_of(key(least));
+    if (static_cast<std::size_t>(ahead) >= n) return nullptr;
+    if (ahead == 0) return &body_of(key(0));
+    // The second is the least child of the root; the third, the least of the root's other children and
+    // the second's children.
+    const std::size_t second = least_child(0, n, n);
+    if (ahead == 1) return &body_of(key(second));
+    std::size_t third = least_child(0, n, second);
+    const std::size_t below = least_child(second, n, n);
+    if (third >= n || (below < n && key(below) < key(third))) third = below;
+    return &body_of(key(third));
   }
 
  private:
@@ -81,6 +85,13 @@ class EventQueue {
   Key& key(std::size_t i) { return heap_[i + kPad]; }
   const Key& key(std::size_t i) const { return heap_[i + kPad]; }
 
+  // The least child of `i` other than `skip`, or n when it has none.
+  std::size_t least_child(std::size_t i, std::size_t n, std::size_t skip) const {
+    std::size_t least = n;
+    for (std::size_t c = 4 * i + 1; c < 4 * i + 5 && c < n; ++c)
+      if (c != skip && (least == n || key(c) < key(least))) least = c;
+    return least;
+  }
   const Body& body_of(const Key& k) const { return bodies_[static_cast<std::size_t>(k.order_slot & kSlotMask)]; }
 
   void sift_up(std::size_t i) {

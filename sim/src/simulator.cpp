@@ -206,15 +206,21 @@ Summary Simulator::run() {
 }
 
 void Simulator::prefetch_next() const {
-  // Each event starts with cache misses on its peer's state and connection end (events rarely share a peer);
-  // loaded here, they overlap with this event's work. The second next gets its peer's entry, whose core
-  // pointer the next round then reads without a miss.
-  if (const Event* next = queue_.peek(false)) {
-    const PeerState& st = peers_[next->peer];
+  // Each event starts with a chain of cache misses (its peer's entry, the core's state, the neighbor table,
+  // a message's connection end) that nothing overlaps. A pipeline over the next three events loads each
+  // link one event ahead of the one that reads it: the entry three events ahead, the state (reading the
+  // entry loaded last round) two ahead, the neighbor table (reading that state) of the next. New events
+  // rarely land before these three (they come a latency later), so the guesses are nearly always right.
+  if (const Event* third = queue_.peek(2)) __builtin_prefetch(&peers_[third->peer]);
+  if (const Event* second = queue_.peek(1)) {
+    const PeerState& st = peers_[second->peer];
     if (st.core) st.core->prefetch();
-    if (next->kind == Kind::message) conns_.prefetch(next->a);
+    if (second->kind == Kind::message) conns_.prefetch(second->a);
   }
-  if (const Event* after = queue_.peek(true)) __builtin_prefetch(&peers_[after->peer]);
+  if (const Event* next = queue_.peek(0); next && next->kind == Kind::message) {
+    const PeerState& st = peers_[next->peer];
+    if (st.core) st.core->prefetch_neighbors();
+  }
 }
 
 void Simulator::dispatch(Event& e) {
@@ -301,6 +307,11 @@ void Simulator::settle(std::uint32_t p) {
   if (!st.alive) return;
   auto& actions = actions_;
   st.core->take_actions(actions);
+  // A verified chunk sends a Have to every neighbor: their connection ends' misses overlap, not queue up.
+  if (actions.size() > 1) {
+    for (const auto& action : actions)
+      if (const auto* m = std::get_if<peer::SendMessage>(&action)) conns_.prefetch(m->conn);
+  }
   for (auto& action : actions) {
     if (p == options_.trace_peer) {
       static const char* kNames[] = {"send", "connect", "disconnect", "fetch_origin", "announce", "deliver"};

@@ -46,19 +46,23 @@ TEST(EventQueue, InterleavedPushesAndPopsMatchASortedReference) {
     ASSERT_EQ(q.size(), pending.size());
     const auto expected = *std::min_element(pending.begin(), pending.end());
     ASSERT_EQ(q.next_time(), Time(expected.first));
-    ASSERT_EQ(*q.peek(false), expected.second);
+    ASSERT_EQ(*q.peek(0), expected.second);
     Time at{};
     ASSERT_EQ(q.pop(at), expected.second);
     ASSERT_EQ(at, Time(expected.first));
     std::erase(pending, expected);
     now = expected.first;
     if (!pending.empty()) {
-      // peek(true) names the event after the next one, as long as nothing is pushed meanwhile.
+      // peek(k) names the event k places after the next one, as long as nothing is pushed meanwhile.
       auto sorted = pending;
       std::sort(sorted.begin(), sorted.end());
-      if (sorted.size() >= 2) {
-        ASSERT_NE(q.peek(true), nullptr);
-        EXPECT_EQ(*q.peek(true), sorted[1].second);
+      for (int k = 0; k < 3; ++k) {
+        if (sorted.size() > static_cast<std::size_t>(k)) {
+          ASSERT_NE(q.peek(k), nullptr);
+          EXPECT_EQ(*q.peek(k), sorted[static_cast<std::size_t>(k)].second);
+        } else {
+          EXPECT_EQ(q.peek(k), nullptr);
+        }
       }
     }
   }

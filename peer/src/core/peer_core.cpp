@@ -225,4 +225,6 @@ void PeerCore::prefetch() const {
   for (const char* p = from; p < to; p += 64) __builtin_prefetch(p);
 }
 
+void PeerCore::prefetch_neighbors() const { state_->neighbors.prefetch(); }
+
 }  // namespace shoal::peer

@@ -67,6 +67,9 @@ class PeerCore {
   /// A hint for a driver holding many cores: starts loading into cache the state that every event reads,
   /// so a simulator can overlap that miss with the event before. Changes nothing.
   void prefetch() const;
+  /// The same for the neighbor table a message's lookup searches (call it an event after prefetch(): it
+  /// reads the state that one loads).
+  void prefetch_neighbors() const;
 
  private:
   struct State;
