@@ -1,10 +1,13 @@
 // shoal-sim: the real peer core in simulated time. See docs/sim.md.
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "runner.hpp"
+#include "shoal/protocol/json_line.hpp"
 
 namespace {
 
@@ -23,6 +26,10 @@ constexpr const char* kUsage =
     "  --out DIR          write <scenario>-<policy>-series.csv and -peers.csv into DIR\n"
     "  --progress         progress lines on stderr during long runs\n"
     "  --trace PEER       log that peer's actions (by index; the origin's seeder is the last) on stderr\n"
+    "  --plan             run nothing: print the resolved scenario as JSON lines, one for the channel\n"
+    "                     (type \"channel\") then one per viewer (type \"viewer\": join_ms, leave_ms or null\n"
+    "                     for staying to the end, upload_bps, download_bps or null for unlimited, free_rider);\n"
+    "                     the multi-host testbed (tests/testbed) runs real processes from it\n"
     "  --help             this text\n";
 
 void print_table(const std::vector<shoal::sim::Summary>& runs) {
@@ -35,6 +42,60 @@ void print_table(const std::vector<shoal::sim::Summary>& runs) {
   }
 }
 
+std::int64_t ms(shoal::sim::Time t) { return std::chrono::duration_cast<std::chrono::milliseconds>(t).count(); }
+
+// Rates and times as integers: the %.6g of JsonLine's doubles would round a 2,333,333 bit/s uplink.
+shoal::JsonLine& add_rate(shoal::JsonLine& j, std::string_view key, double bps) {
+  return std::isfinite(bps) ? j.add(key, static_cast<std::int64_t>(std::llround(bps))) : j.add_raw(key, "null");
+}
+
+// The scenario as the testbed needs it to start real processes: what --set and the seed resolved to.
+void print_plan(const shoal::sim::Scenario& s) {
+  using shoal::JsonLine;
+  JsonLine channel;
+  channel.add("type", "channel").add("name", s.name);
+  add_rate(channel, "bitrate_bps", s.bitrate_bps);
+  channel.add("chunk_duration_ms", ms(s.chunk_duration))
+      .add("chunk_bytes", s.chunk_bytes)
+      .add("live", s.live)
+      .add("file_download", s.file_download)
+      .add("length_ms", ms(s.length));
+  add_rate(channel, "origin_upload_bps", s.origin_up_bps);
+  channel.add("origin_max_transfers", s.origin_max_transfers)
+      .add("origin_seeder", s.origin_seeder)
+      .add("origin_latency_ms", ms(s.origin_latency))
+      .add("policy", shoal::peer::to_string(s.policy))
+      .add("neighbor_policy", shoal::peer::to_string(s.neighbor_policy))
+      .add("neighbor_count", s.neighbor_count)
+      .add("buffer_target_ms", ms(s.buffer_target));
+  if (!s.proto.hold_back().empty()) channel.add("hold_back_ms", ms(s.hold_back));
+  const auto kind = s.proto.arrivals().kind_case();
+  channel.add("arrivals", kind == shoal::sim::pb::Arrivals::kFlashCrowd ? "flash_crowd"
+                          : kind == shoal::sim::pb::Arrivals::kPoisson  ? "poisson"
+                                                                        : "trace_file");
+  channel.add("warmup_ms", ms(s.warmup)).add("seed", s.seed).add("viewers", s.peers.size());
+  std::cout << channel.str() << "\n";
+  for (std::size_t i = 0; i < s.peers.size(); ++i) {
+    const auto& p = s.peers[i];
+    JsonLine v;
+    v.add("type", "viewer").add("index", i).add("join_ms", ms(p.join));
+    if (p.leave == shoal::sim::Time::max())
+      v.add_raw("leave_ms", "null");
+    else
+      v.add("leave_ms", ms(p.leave));
+    v.add("leave_after_watching", p.leave_after_watching);
+    add_rate(v, "upload_bps", p.up_bps);
+    add_rate(v, "download_bps", p.down_bps);
+    v.add("free_rider", p.upload_class < 0)
+        .add("upload_class", p.upload_class < 0 ? std::string("free-rider")
+                                                : s.class_names.at(static_cast<std::size_t>(p.upload_class)))
+        .add("latency_ms", ms(p.latency))
+        .add("seed_residence_ms", ms(p.seed_residence));
+    std::cout << v.str() << "\n";
+  }
+  std::cout.flush();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -44,6 +105,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> sets;
   SimOptions options;
   bool compare = false;
+  bool plan = false;
   try {
     for (std::size_t i = 0; i < args.size(); ++i) {
       const std::string& a = args[i];
@@ -60,6 +122,8 @@ int main(int argc, char** argv) {
         sets.push_back("policy=" + value());
       } else if (a == "--compare") {
         compare = true;
+      } else if (a == "--plan") {
+        plan = true;
       } else if (a == "--network") {
         options.network_name = value();
       } else if (a == "--out") {
@@ -80,6 +144,10 @@ int main(int argc, char** argv) {
     auto proto = read_scenario_file(path);
     for (const auto& s : sets) apply_override(proto, s);
     const Scenario scenario = resolve(proto);
+    if (plan) {
+      print_plan(scenario);
+      return 0;
+    }
     if (!compare) {
       std::cout << run_scenario(scenario, options).to_json() << std::endl;
       return 0;
