@@ -4,16 +4,6 @@
 
 namespace shoal::origin {
 
-bool valid_channel_name(const std::string& name) {
-  if (name.empty() || name.size() > 64 || name[0] == '.') return false;
-  for (char c : name) {
-    const bool ok =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 std::string swarm_id_for(const std::string& host_port, const std::string& channel) {
   return sha256(host_port + "/" + channel);
 }

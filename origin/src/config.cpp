@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "shoal/origin/channel.hpp"
+#include "shoal/protocol/channel_uri.hpp"
 
 namespace shoal::origin {
 
@@ -49,8 +50,9 @@ NamedInput parse_named(const std::string& flag, const std::string& text) {
     throw std::invalid_argument(flag + " expects NAME=INPUT, got '" + text + "'");
   }
   NamedInput in{text.substr(0, eq), text.substr(eq + 1)};
-  if (!valid_channel_name(in.name)) {
-    throw std::invalid_argument("bad channel name '" + in.name + "' (use letters, digits, '_', '-', '.')");
+  if (!protocol::valid_channel_name(in.name)) {
+    throw std::invalid_argument("bad channel name '" + in.name +
+                                "' (1-64 letters, digits, '_', '-', '.', not first '.')");
   }
   return in;
 }

@@ -5,12 +5,15 @@
 #include <boost/beast/http.hpp>
 #include <iostream>
 
+#include "shoal/protocol/address_text.hpp"
+
 namespace shoal::origin {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+using protocol::address_text;
 
 namespace {
 
@@ -48,7 +51,9 @@ class Session : public std::enable_shared_from_this<Session> {
     request.body = std::move(req.body());
     beast::error_code ignored;
     const auto remote = stream_.socket().remote_endpoint(ignored);
-    if (!ignored) request.remote_host = remote.address().to_string();
+    if (!ignored) request.remote_host = address_text(remote.address());
+    const auto local = stream_.socket().local_endpoint(ignored);
+    if (!ignored) request.local_host = address_text(local.address());
     if (auto it = req.find(http::field::range); it != req.end()) request.range = std::string(it->value());
     if (auto it = req.find(http::field::if_none_match); it != req.end()) {
       request.if_none_match = std::string(it->value());

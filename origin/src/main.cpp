@@ -7,6 +7,7 @@
 #include "shoal/origin/config.hpp"
 #include "shoal/origin/http_server.hpp"
 #include "shoal/origin/media_input.hpp"
+#include "shoal/origin/reachability_probe.hpp"
 #include "shoal/protocol/json_line.hpp"
 
 extern "C" {
@@ -60,6 +61,9 @@ int main(int argc, char** argv) {
     for (const NamedInput& in : config.live) add(in, true);
     // Live channels are also seeded into the mesh (see seeder.hpp); declared after `channels`, so destroyed first.
     std::vector<std::unique_ptr<Seeder>> seeders;
+    std::vector<std::unique_ptr<ReachabilityProbe>> probes;
+    for (auto& [name, channel] : channels)
+      probes.push_back(std::make_unique<ReachabilityProbe>(io, channel->tracker(), std::chrono::seconds(2)));
     for (auto& [name, channel] : channels)
       if (channel->live())
         seeders.push_back(std::make_unique<Seeder>(io, *channel, config.listen.host, config.seed_upload_bps));

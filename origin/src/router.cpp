@@ -105,7 +105,7 @@ HttpReply Router::channel_route(const HttpRequest& request, Channel& channel, co
       if (!req.ParseFromString(request.body)) return error(400, "body is not a wire::AnnounceRequest");
       if (req.listen_port() > 65535) return error(400, "listen_port out of range");
       const wire::AnnounceReply reply =
-          channel.tracker().announce(req, request.remote_host, std::chrono::steady_clock::now());
+          channel.tracker().announce(req, request.remote_host, request.local_host, std::chrono::steady_clock::now());
       return text_reply(200, reply.SerializeAsString(), "application/x-protobuf");
     }
     wire::QoeReport report;
@@ -215,6 +215,7 @@ HttpReply Router::stats_json() {
                 .add("name", name)
                 .add("live", channel->live())
                 .add("viewers", channel->tracker().active(now))
+                .add("viewers_unreachable", channel->tracker().unreachable(now))
                 .add("chunks", channel->store().chunks().size())
                 .add("http_requests", channel->stats().http_requests())
                 .add("http_bytes", channel->stats().http_bytes())
@@ -240,6 +241,7 @@ HttpReply Router::metrics() {
   };
   static constexpr Family kFamilies[] = {
       {"shoal_origin_viewers", "gauge", "Peers that announced within the tracker TTL"},
+      {"shoal_origin_viewers_unreachable", "gauge", "Of those, viewers that accept no connections (NAT)"},
       {"shoal_origin_chunks", "gauge", "Chunks held (live: the DVR window)"},
       {"shoal_origin_http_requests_total", "counter", "Chunk requests served over HTTP"},
       {"shoal_origin_http_bytes_total", "counter", "Chunk bytes served over HTTP"},
@@ -261,6 +263,8 @@ HttpReply Router::metrics() {
       const std::string metric = f.name;
       double value = 0;
       if (metric == "shoal_origin_viewers") value = static_cast<double>(channel->tracker().active(now));
+      if (metric == "shoal_origin_viewers_unreachable")
+        value = static_cast<double>(channel->tracker().unreachable(now));
       if (metric == "shoal_origin_chunks") value = static_cast<double>(channel->store().chunks().size());
       if (metric == "shoal_origin_http_requests_total") value = static_cast<double>(channel->stats().http_requests());
       if (metric == "shoal_origin_http_bytes_total") value = static_cast<double>(channel->stats().http_bytes());

@@ -31,7 +31,8 @@ Seeder::Seeder(boost::asio::io_context& io, Channel& channel, const std::string&
                                           .announce = {},
                                           .deliver = {},
                                           .version_mismatch = {},
-                                          .after_pump = [this] { count_upload(); }}),
+                                          .after_pump = [this] { count_upload(); },
+                                          .trace = {}}),
       announce_timer_(io) {
   port_ = driver_.mesh().listen(host_, 0);
   peer::PeerConfig config;
@@ -85,14 +86,7 @@ void Seeder::add(const Chunk& chunk) {
 
 // The seeder is listed by the tracker like a viewer at the live edge, refreshed before its entry expires.
 void Seeder::announce_self() {
-  wire::AnnounceRequest request;
-  request.set_peer_id(peer_id_);
-  request.set_listen_port(port_);
-  request.set_host(host_);
-  request.set_playhead_seq(latest_seq_);
-  request.set_want(0);
-  request.set_event(wire::AnnounceRequest::UPDATE);
-  channel_.tracker().announce(request, host_, Tracker::Clock::now());
+  channel_.tracker().list_seeder(peer_id_, port_, latest_seq_, Tracker::Clock::now());
   announce_timer_.expires_after(channel_.tracker().interval() / 2);
   announce_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
     if (!ec && *alive) announce_self();

@@ -67,6 +67,14 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  std::FILE* trace_out = nullptr;
+  if (!cli.trace.empty()) {
+    trace_out = std::fopen(cli.trace.c_str(), "w");
+    if (!trace_out) {
+      std::cerr << "shoal-peer: cannot write " << cli.trace << ": " << std::strerror(errno) << "\n";
+      return 2;
+    }
+  }
   std::FILE* stats_out = cli.out == "-" ? stderr : stdout;
   if (!cli.stats.empty()) {
     stats_out = std::fopen(cli.stats.c_str(), "w");
@@ -111,6 +119,12 @@ int main(int argc, char** argv) {
     if (!quiet) std::cerr << "shoal-peer: " << line << "\n";
   };
 
+  if (trace_out) {
+    callbacks.on_trace = [trace_out](const std::string& line) {
+      std::fputs(line.c_str(), trace_out);
+      std::fputc('\n', trace_out);
+    };
+  }
   auto handle = PeerHandle::start(cli.peer, callbacks);
   const auto started = std::chrono::steady_clock::now();
   auto next_status = started + std::chrono::seconds(10);
@@ -157,6 +171,7 @@ int main(int argc, char** argv) {
   else if (!quiet)
     std::cerr << "shoal-peer: leaving (" << reason << ")\n";
   if (session.out && session.out != stdout) std::fclose(session.out);
+  if (trace_out) std::fclose(trace_out);  // the io thread, its only writer, has been joined
   std::fprintf(stats_out, "%s\n", final_json(stats, session).c_str());
   std::fflush(stats_out);
   if (stats_out != stdout && stats_out != stderr) std::fclose(stats_out);

@@ -18,10 +18,15 @@ options:
                         e.g. | ffplay -  or  | gst-launch-1.0 fdsrc ! tsdemux ! ...)
   --stats FILE          write the final JSON object to FILE (default: stdout,
                         or stderr when --out -)
+  --trace FILE          write the event trace, one JSON object per line: requests,
+                        arrivals, refusals, origin fetches, uploads, stalls, each
+                        with its chunk and connection (docs/peer.md)
   --duration DUR        leave after DUR (e.g. 60s); default: until the stream ends or SIGINT/SIGTERM
   --start DUR           VoD start position (media time, e.g. 90s)
   --max-upload RATE     upload cap in bit/s (e.g. 3M); default unlimited
-  --listen HOST:PORT    accept peers here (port 0 = any); default 127.0.0.1:0
+  --listen HOST:PORT    accept peers here (port 0 = any); default every interface,
+                        any port, and the tracker lists the address this viewer's
+                        announces come from (a named host is announced as given)
   --policy NAME         piece selection: deadline (default), rarest, inorder, bitos, cs
   --neighbor-policy N   neighbor selection: random (default), position
   --buffer-target DUR   buffered ahead before playback starts/resumes (default 3s)
@@ -63,6 +68,8 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
       cli.out = value();
     } else if (arg == "--stats") {
       cli.stats = value();
+    } else if (arg == "--trace") {
+      cli.trace = value();
     } else if (arg == "--duration") {
       cli.duration = parse_duration(value());
     } else if (arg == "--start") {

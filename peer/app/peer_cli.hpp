@@ -14,6 +14,7 @@ struct CliOptions {
   std::optional<Time> duration;  // stop after this much wall time
   std::string out;               // "" = nowhere, "-" = stdout
   std::string stats;             // where the final JSON goes; "" = stdout (stderr when --out -)
+  std::string trace;             // the event trace's file; "" = none
   bool quiet = false;
   bool help = false;
 };

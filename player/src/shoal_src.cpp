@@ -1,9 +1,11 @@
 #include "shoal_src.hpp"
 
+#include <optional>
+#include <stdexcept>
 #include <string>
 
-#include "channel_uri.hpp"
 #include "debug.hpp"
+#include "shoal/protocol/channel_uri.hpp"
 #include "src_state.hpp"
 
 GST_DEBUG_CATEGORY(shoal_src_debug);
@@ -24,6 +26,7 @@ enum {
   PROP_BUFFER_TARGET,
   PROP_MAX_UPLOAD,
   PROP_LISTEN_PORT,
+  PROP_LISTEN_ADDRESS,
   PROP_POLICY,
   PROP_STATS,
 };
@@ -35,7 +38,12 @@ SrcState& state_of(gpointer object) { return *GST_SHOAL_SRC(object)->state; }
 
 // Validates and stores a location; false with a reason when it is not a shoal:// URI.
 bool store_location(GstShoalSrc* self, const char* uri, std::string& error) {
-  auto parsed = uri != nullptr ? shoal::player::channel_uri_from_string(uri, error) : std::nullopt;
+  std::optional<shoal::protocol::ChannelUri> parsed;
+  try {
+    if (uri != nullptr) parsed = shoal::protocol::parse_channel_uri(uri);
+  } catch (const std::invalid_argument& e) {
+    error = e.what();
+  }
   SrcState& state = *self->state;
   std::lock_guard lock(state.settings_mutex);
   state.settings.location = uri != nullptr ? uri : "";
@@ -141,6 +149,11 @@ static void gst_shoal_src_set_property(GObject* object, guint prop_id, const GVa
     case PROP_LISTEN_PORT:
       state.settings.listen_port = g_value_get_uint(value);
       break;
+    case PROP_LISTEN_ADDRESS: {
+      const char* host = g_value_get_string(value);
+      state.settings.listen_host = host != nullptr ? host : "";
+      break;
+    }
     case PROP_POLICY:
       state.settings.policy = static_cast<shoal::peer::Policy>(g_value_get_enum(value));
       break;
@@ -169,6 +182,9 @@ static void gst_shoal_src_get_property(GObject* object, guint prop_id, GValue* v
       break;
     case PROP_LISTEN_PORT:
       g_value_set_uint(value, state.settings.listen_port);
+      break;
+    case PROP_LISTEN_ADDRESS:
+      g_value_set_string(value, state.settings.listen_host.empty() ? nullptr : state.settings.listen_host.c_str());
       break;
     case PROP_POLICY:
       g_value_set_enum(value, static_cast<gint>(state.settings.policy));
@@ -277,6 +293,12 @@ static void gst_shoal_src_class_init(GstShoalSrcClass* klass) {
       gobject_class, PROP_LISTEN_PORT,
       g_param_spec_uint("listen-port", "Listen port", "TCP port for incoming peer connections (0 = any free port)", 0,
                         65535, 0, rw));
+  g_object_class_install_property(
+      gobject_class, PROP_LISTEN_ADDRESS,
+      g_param_spec_string("listen-address", "Listen address",
+                          "IP address for incoming peer connections (unset = every interface; the tracker then lists "
+                          "the address this viewer's announces come from). The URI's ?listen=HOST:PORT overrides it",
+                          nullptr, rw));
   g_object_class_install_property(
       gobject_class, PROP_POLICY,
       g_param_spec_enum("policy", "Policy", "Piece-selection policy of the embedded peer", GST_TYPE_SHOAL_POLICY,

@@ -125,6 +125,7 @@ bool SrcState::open() {
   options.core.buffer_target = target;
   options.core.max_upload_bps = s.max_upload_bps;
   options.core.listen_port = static_cast<std::uint16_t>(s.listen_port);
+  options.listen_host = s.listen_host;
   options.core.policy = s.policy;
   options.external_playhead = true;
   peer::PeerCallbacks callbacks;

@@ -30,6 +30,7 @@ struct SrcSettings {
   guint buffer_target_ms = 3000;
   guint64 max_upload_bps = 0;
   guint listen_port = 0;
+  std::string listen_host;  // empty: every interface
   peer::Policy policy = peer::Policy::deadline;
 };
 

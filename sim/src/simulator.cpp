@@ -296,6 +296,9 @@ void Simulator::dispatch(Event& e) {
     case Kind::tracker_reply:
       st.core->on_tracker_peers(tracker_reply(e.peer, e.a, static_cast<int>(e.b)), now_);
       break;
+    case Kind::sent:
+      st.core->on_sent(e.a, e.b, now_);
+      break;
     default:
       return;
   }

@@ -54,6 +54,7 @@ class Simulator {
     origin_request,
     origin_reply,
     tracker_reply,
+    sent,  // a chunk's flow finished at its sender: a = its connection, b = bytes
     produce,
     sample,
     warmup_over

@@ -105,6 +105,9 @@ void Simulator::flow_done(FlowId flow) {
     bin_mesh_bytes_ += sc_.chunk_bytes;
   }
   schedule(now_ + end.one_way, Event{Kind::message, end.remote, end.remote_conn, 0, std::move(end.out.in_flight)});
+  // As a socket's write completion tells shoal-peer's core (PeerCore::on_sent); an event, not a call:
+  // the sender's core must not run inside the network model's completion loop.
+  schedule(now_, Event{Kind::sent, end.owner, use.conn, sc_.chunk_bytes});
   start_next(end, use.conn);
 }
 

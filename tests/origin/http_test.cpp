@@ -168,6 +168,7 @@ TEST_F(OriginHttp, AnnounceTakesTheCallersAddressFromTheConnection) {
   wire::AnnounceRequest b;
   b.set_peer_id("peer-b");
   b.set_listen_port(6002);
+  b.set_want(10);
   const Response r = http(port_, "POST", "/c/vod/announce", b.SerializeAsString());
   wire::AnnounceReply reply;
   ASSERT_TRUE(reply.ParseFromString(r.body));

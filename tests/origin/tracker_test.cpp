@@ -1,7 +1,10 @@
-// Tracker: nearest playback positions first, at most 50, expiry, STOPPED.
+// Tracker: nearest playback positions first, at most 50, expiry, STOPPED, whose address is listed.
 #include "shoal/origin/tracker.hpp"
 
 #include <gtest/gtest.h>
+
+#include <map>
+#include <vector>
 
 namespace shoal::origin::test {
 namespace {
@@ -11,16 +14,18 @@ wire::AnnounceRequest announce(const std::string& id, std::uint64_t playhead, st
   r.set_peer_id(id);
   r.set_playhead_seq(playhead);
   r.set_listen_port(port);
+  r.set_want(50);
   return r;
 }
 
 TEST(Tracker, PrefersPeersPlayingNearTheCaller) {
   Tracker tracker;
   const auto now = Tracker::Clock::now();
-  for (std::uint64_t p : {0, 100, 48, 55, 200, 51}) tracker.announce(announce("p" + std::to_string(p), p), "h", now);
+  for (std::uint64_t p : {0, 100, 48, 55, 200, 51})
+    tracker.announce(announce("p" + std::to_string(p), p), "h", "192.0.2.1", now);
   wire::AnnounceRequest me = announce("me", 50);
   me.set_want(3);
-  const auto reply = tracker.announce(me, "h", now);
+  const auto reply = tracker.announce(me, "h", "192.0.2.1", now);
   ASSERT_EQ(reply.peers_size(), 3);
   EXPECT_EQ(reply.peers(0).playhead_seq(), 51u);
   EXPECT_EQ(reply.peers(1).playhead_seq(), 48u);
@@ -32,36 +37,105 @@ TEST(Tracker, PrefersPeersPlayingNearTheCaller) {
 TEST(Tracker, ReturnsAtMostFiftyPeers) {
   Tracker tracker;
   const auto now = Tracker::Clock::now();
-  for (int i = 0; i < 80; ++i) tracker.announce(announce("p" + std::to_string(i), 10), "h", now);
+  for (int i = 0; i < 80; ++i) tracker.announce(announce("p" + std::to_string(i), 10), "h", "192.0.2.1", now);
   wire::AnnounceRequest me = announce("me", 10);
   me.set_want(500);
-  EXPECT_EQ(tracker.announce(me, "h", now).peers_size(), 50);
+  EXPECT_EQ(tracker.announce(me, "h", "192.0.2.1", now).peers_size(), 50);
   EXPECT_EQ(tracker.active(now), 81u);
 }
 
 TEST(Tracker, ForgetsPeersThatStopOrDoNotReannounce) {
   Tracker tracker(std::chrono::seconds(10));
   const auto t0 = Tracker::Clock::now();
-  tracker.announce(announce("old", 1), "h", t0);
-  tracker.announce(announce("leaving", 1), "h", t0);
+  tracker.announce(announce("old", 1), "h", "192.0.2.1", t0);
+  tracker.announce(announce("leaving", 1), "h", "192.0.2.1", t0);
   wire::AnnounceRequest stop = announce("leaving", 1);
   stop.set_event(wire::AnnounceRequest::STOPPED);
-  tracker.announce(stop, "h", t0);
+  tracker.announce(stop, "h", "192.0.2.1", t0);
   EXPECT_EQ(tracker.active(t0), 1u);
   const auto later = t0 + tracker.ttl() + std::chrono::seconds(1);
-  EXPECT_EQ(tracker.announce(announce("new", 1), "h", later).peers_size(), 0);
+  EXPECT_EQ(tracker.announce(announce("new", 1), "h", "192.0.2.1", later).peers_size(), 0);
   EXPECT_EQ(tracker.active(later), 1u);
 }
 
 TEST(Tracker, UsesTheConnectionAddressWhenNoHostIsGivenAndHidesUnreachablePeers) {
   Tracker tracker;
   const auto now = Tracker::Clock::now();
-  tracker.announce(announce("a", 1), "10.0.0.7", now);
-  tracker.announce(announce("hidden", 1, 0), "10.0.0.8", now);
-  const auto reply = tracker.announce(announce("b", 1), "10.0.0.9", now);
+  tracker.announce(announce("a", 1), "10.0.0.7", "192.0.2.1", now);
+  tracker.announce(announce("hidden", 1, 0), "10.0.0.8", "192.0.2.1", now);
+  const auto reply = tracker.announce(announce("b", 1), "10.0.0.9", "192.0.2.1", now);
   ASSERT_EQ(reply.peers_size(), 1);
   EXPECT_EQ(reply.peers(0).host(), "10.0.0.7");
   EXPECT_EQ(reply.peers(0).port(), 7000u);
+}
+
+TEST(Tracker, ListsTheSourceAddressNotTheOneClaimed) {
+  // Anyone could otherwise make the swarm dial a third party (reflection).
+  Tracker tracker;
+  const auto now = Tracker::Clock::now();
+  wire::AnnounceRequest liar = announce("liar", 1);
+  liar.set_host("203.0.113.5");
+  tracker.announce(liar, "10.0.0.7", "192.0.2.1", now);
+  wire::AnnounceRequest honest = announce("honest", 1);
+  honest.set_host("10.0.0.8");
+  tracker.announce(honest, "10.0.0.8", "192.0.2.1", now);
+  // On one machine (tests, a local proxy) a peer may name which loopback address it listens on.
+  wire::AnnounceRequest local = announce("local", 1);
+  local.set_host("127.0.0.2");
+  tracker.announce(local, "127.0.0.1", "127.0.0.1", now);
+  const auto reply = tracker.announce(announce("me", 1), "10.0.0.9", "192.0.2.1", now);
+  std::map<std::string, std::string> hosts;
+  for (const auto& p : reply.peers()) hosts[p.peer_id()] = p.host();
+  EXPECT_EQ(hosts["liar"], "10.0.0.7");
+  EXPECT_EQ(hosts["honest"], "10.0.0.8");
+  EXPECT_EQ(hosts["local"], "127.0.0.2");
+}
+
+TEST(Tracker, GivesOutTheSeederAtTheAddressEachCallerReachedUsAt) {
+  Tracker tracker;
+  const auto now = Tracker::Clock::now();
+  tracker.list_seeder("seed", 9000, 5, now);
+  for (const char* local : {"10.213.0.1", "127.0.0.1"}) {
+    const auto reply = tracker.announce(announce("me", 5), "10.213.0.9", local, now);
+    ASSERT_EQ(reply.peers_size(), 1);
+    EXPECT_EQ(reply.peers(0).host(), local);
+    EXPECT_EQ(reply.peers(0).port(), 9000u);
+  }
+}
+
+TEST(Tracker, WantZeroKeepsTheEntryAliveAndListsNobody) {
+  Tracker tracker(std::chrono::seconds(10));
+  const auto t0 = Tracker::Clock::now();
+  tracker.announce(announce("other", 1), "10.0.0.7", "192.0.2.1", t0);
+  wire::AnnounceRequest keepalive = announce("me", 1);
+  keepalive.set_want(0);
+  EXPECT_EQ(tracker.announce(keepalive, "10.0.0.9", "192.0.2.1", t0).peers_size(), 0);
+  const auto later = t0 + tracker.ttl() - std::chrono::seconds(1);
+  tracker.announce(keepalive, "10.0.0.9", "192.0.2.1", later);
+  EXPECT_EQ(tracker.active(later + std::chrono::seconds(2)), 1u) << "'other' expired, 'me' kept itself listed";
+}
+
+TEST(Tracker, ProbesEachNewAddressAndStopsGivingOutUnreachableOnes) {
+  Tracker tracker;
+  const auto now = Tracker::Clock::now();
+  std::vector<std::string> probed;
+  tracker.set_probe([&](const std::string& id, const std::string& host, std::uint32_t port) {
+    probed.push_back(id + "@" + host + ":" + std::to_string(port));
+  });
+  tracker.announce(announce("natted", 1), "10.0.0.7", "192.0.2.1", now);
+  tracker.announce(announce("natted", 2), "10.0.0.7", "192.0.2.1", now);  // same address: not probed again
+  tracker.announce(announce("open", 1), "10.0.0.8", "192.0.2.1", now);
+  tracker.announce(announce("closed", 1, 0), "10.0.0.9", "192.0.2.1", now);  // accepts nothing: nothing to probe
+  EXPECT_EQ(probed, (std::vector<std::string>{"natted@10.0.0.7:7000", "open@10.0.0.8:7000"}));
+  // Until a verdict, an entry is given out; a refused probe hides it, a stale verdict is ignored.
+  EXPECT_EQ(tracker.announce(announce("me", 1), "10.0.0.10", "192.0.2.1", now).peers_size(), 2);
+  tracker.mark_connectable("natted", "10.0.0.7", 7000, false, now);
+  tracker.mark_connectable("open", "10.0.0.8", 6999, false, now);
+  const auto reply = tracker.announce(announce("me", 1), "10.0.0.10", "192.0.2.1", now);
+  ASSERT_EQ(reply.peers_size(), 1);
+  EXPECT_EQ(reply.peers(0).peer_id(), "open");
+  EXPECT_EQ(tracker.active(now), 4u) << "an unreachable viewer is still a viewer";
+  EXPECT_EQ(tracker.unreachable(now), 1u);
 }
 
 }  // namespace

@@ -234,12 +234,13 @@ TEST_F(ShoalSrcHarness, PropertiesReachThePeerOptions) {
   h_ = gst_harness_new_with_padnames("shoalsrc", nullptr, "src");
   gst_util_set_object_arg(G_OBJECT(h_->element), "policy", "rarest");
   g_object_set(h_->element, "location", "shoal://127.0.0.1:9/clip", "buffer-target", 1500u, "max-upload",
-               static_cast<guint64>(3'000'000), "listen-port", 4321u, nullptr);
+               static_cast<guint64>(3'000'000), "listen-port", 4321u, "listen-address", "127.0.0.1", nullptr);
   gst_harness_play(h_);
   std::lock_guard lock(peer_->mutex);
   EXPECT_EQ(peer_->options.core.buffer_target, std::chrono::milliseconds(1500));
   EXPECT_EQ(peer_->options.core.max_upload_bps, 3'000'000u);
   EXPECT_EQ(peer_->options.core.listen_port, 4321);
+  EXPECT_EQ(peer_->options.listen_host, "127.0.0.1");
   EXPECT_EQ(peer_->options.core.policy, peer::Policy::rarest);
 }
 

@@ -100,7 +100,9 @@ void PeerCore::State::on_message(Neighbor& n, protocol::Message message) {
           // A free slot goes to a newcomer at once rather than at the next rechoke.
           long unchoked = std::count_if(neighbors.begin(), neighbors.end(),
                                         [](auto& kv) { return kv.second.handshaken && !kv.second.am_choking; });
-          if (unchoked < choker.slots() + 1 || unchokes_everyone()) {
+          if (stuck_reader(n)) {
+            // It has not read what we sent: no slot until it does (check_slow_reader).
+          } else if (unchoked < choker.slots() + 1 || unchokes_everyone()) {
             set_choke(n, false);
           } else if (!n.have.any() && cfg.newcomer_slots > 0 && !cfg.seed) {
             long newcomers = std::count_if(neighbors.begin(), neighbors.end(),
@@ -199,10 +201,10 @@ void PeerCore::State::ban(Neighbor& n, const std::string& reason) {
   remove_neighbor(n.conn, reason, true);
 }
 
-void PeerCore::State::announce() {
+void PeerCore::State::announce(int want) {
   joined = true;
   last_announce = now_;
-  actions.push_back(AnnounceToTracker{playhead.position(), 50});
+  actions.push_back(AnnounceToTracker{playhead.position(), want});
 }
 
 void PeerCore::State::fill_peer_set() {
@@ -226,9 +228,11 @@ void PeerCore::State::fill_peer_set() {
       actions.push_back(ConnectTo{*candidate});
     }
   }
-  if (!cfg.seed && static_cast<int>(connection_count()) < cfg.min_neighbors && joined &&
-      now_ - last_announce >= cfg.announce_interval) {
+  if (cfg.seed || !joined) return;
+  if (static_cast<int>(connection_count()) < cfg.min_neighbors && now_ - last_announce >= cfg.announce_interval) {
     announce();
+  } else if (now_ - last_announce >= cfg.reannounce_interval) {
+    announce(0);  // only to stay listed: asking for peers would churn a neighbor set that suffices
   }
 }
 
@@ -243,6 +247,7 @@ void PeerCore::State::maintain() {
     } else if (n.handshaken && now_ - n.last_sent >= cfg.keepalive_interval) {
       send(n, protocol::KeepAlive{});
     }
+    check_slow_reader(n, drop);
     n.have.trim_below(window.begin());
   }
   // Make room for a better neighbor when one that exchanged nothing for long is holding a place.

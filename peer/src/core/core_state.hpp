@@ -144,6 +144,15 @@ struct PeerCore::State final : SelectionContext {
   void on_request(Neighbor& n, const protocol::Request& request);
   void on_cancel(Neighbor& n, Seq seq);
   void pump_uploads();
+  void on_sent(Neighbor& n, std::uint64_t chunk_bytes);
+  /// Holds max_unsent_bytes_per_neighbor or more of our chunk bytes not yet written to it.
+  bool saturated(const Neighbor& n) const { return n.unsent_bytes >= cfg.max_unsent_bytes_per_neighbor; }
+  /// Has had chunk bytes unsent, without write progress, for slow_reader_timeout: choked, no slot for it.
+  bool stuck_reader(const Neighbor& n) const {
+    return n.unsent_bytes > 0 && now_ - n.unsent_since >= cfg.slow_reader_timeout;
+  }
+  /// Chokes, then drops, a neighbor whose unsent bytes have not moved for slow_reader_timeout.
+  void check_slow_reader(Neighbor& n, std::vector<std::pair<ConnectionId, const char*>>& drop);
   bool upload_queue_full() const;
   bool make_room_for(Neighbor& n);
   /// Live: a full queue takes `job` in place of its last request when that one is less urgent or for a
@@ -186,7 +195,9 @@ struct PeerCore::State final : SelectionContext {
   void set_peer_choking(Neighbor& n, bool choking);
   void maintain();
   void fill_peer_set();
-  void announce();
+  /// Asks the tracker for `want` peers near our playhead (0: none, only keeps our entry alive).
+  void announce(int want = kTrackerWant);
+  static constexpr int kTrackerWant = 50;
   std::size_t connection_count() const { return neighbors.size() + pending_connects.size(); }
 
   // ---- SelectionContext

@@ -24,6 +24,10 @@ void PeerCore::State::on_request(Neighbor& n, const protocol::Request& request) 
   // Holding a whole finished channel, we want nothing back: one queued chunk per neighbor shares the
   // uplink among all who ask, so copies spread to many peers that pass them on (super-seeding's aim),
   // instead of a few fast downloaders taking the lot.
+  // A request already waiting is not queued twice: one Request repeated thousands of times is one job.
+  if (std::any_of(upload_queue.begin(), upload_queue.end(),
+                  [&](const UploadJob& queued) { return queued.conn == n.conn && queued.seq == seq; }))
+    return;
   const int per_neighbor = complete() ? 1 : cfg.max_upload_queue_per_neighbor;
   if (n.upload_queued >= per_neighbor) {
     send(n, protocol::Reject{seq, /*busy=*/true});
@@ -127,14 +131,19 @@ void PeerCore::State::on_cancel(Neighbor& n, Seq seq) {
 
 void PeerCore::State::pump_uploads() {
   upload_wake = Time::max();
-  while (!upload_queue.empty()) {
+  for (auto it = upload_queue.begin(); it != upload_queue.end();) {
     if (!bucket.ready(now_)) {
       upload_wake = bucket.ready_at(now_);
       return;
     }
-    UploadJob job = upload_queue.front();
-    upload_queue.pop_front();
-    Neighbor* n = find(job.conn);
+    Neighbor* n = find(it->conn);
+    // Its turn waits for on_sent; the requests of neighbors that read go ahead.
+    if (n && saturated(*n)) {
+      ++it;
+      continue;
+    }
+    const UploadJob job = *it;
+    it = upload_queue.erase(it);
     if (!n) continue;
     --n->upload_queued;
     const ChunkSlot* slot = window.find(job.seq);
@@ -148,7 +157,23 @@ void PeerCore::State::pump_uploads() {
     n->sent.add(size, now_, cfg.rate_window);
     uploaded.add(size, now_, cfg.rechoke_interval);
     n->last_useful = now_;
+    if (n->unsent_bytes == 0) n->unsent_since = now_;
+    n->unsent_bytes += size;
     send(*n, protocol::ChunkData{job.seq, slot->payload});
+  }
+}
+
+void PeerCore::State::on_sent(Neighbor& n, std::uint64_t chunk_bytes) {
+  n.unsent_bytes -= std::min(chunk_bytes, n.unsent_bytes);
+  n.unsent_since = now_;
+}
+
+void PeerCore::State::check_slow_reader(Neighbor& n, std::vector<std::pair<ConnectionId, const char*>>& drop) {
+  if (!stuck_reader(n)) return;
+  if (now_ - n.unsent_since >= 2 * cfg.slow_reader_timeout) {
+    drop.emplace_back(n.conn, "slow reader");
+  } else {
+    set_choke(n, true);
   }
 }
 
@@ -197,7 +222,7 @@ void PeerCore::State::open_slot_if_idle() {
   Neighbor* best = nullptr;
   double best_rate = -1;
   for (auto& [id, n] : neighbors) {
-    if (!n.handshaken || !n.am_choking || !n.peer_interested) continue;
+    if (!n.handshaken || !n.am_choking || !n.peer_interested || stuck_reader(n)) continue;
     if (is_free_rider(n) && !nothing_to_download()) continue;
     double rate = n.received.rate(now_, cfg.rate_window);
     if (rate > best_rate) {
@@ -238,7 +263,7 @@ void PeerCore::State::rechoke(bool rotate) {
     if (!n.handshaken) continue;
     ChokeCandidate c;
     c.conn = id;
-    c.interested = n.peer_interested;
+    c.interested = n.peer_interested && !stuck_reader(n);
     c.received_rate = n.received.rate(now_, window_len);
     c.sent_rate = n.sent.rate(now_, window_len);
     c.free_rider = is_free_rider(n);
@@ -255,7 +280,8 @@ void PeerCore::State::rechoke(bool rotate) {
   }
   for (auto& [id, n] : neighbors) {
     if (!n.handshaken) continue;
-    bool keep = std::find(unchoke.begin(), unchoke.end(), id) != unchoke.end() || (starting_up(n) && !n.am_choking);
+    bool keep = std::find(unchoke.begin(), unchoke.end(), id) != unchoke.end() ||
+                (starting_up(n) && !n.am_choking && !stuck_reader(n));
     n.optimistic = keep && id == choker.optimistic();
     set_choke(n, !keep);
   }

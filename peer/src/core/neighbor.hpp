@@ -54,6 +54,9 @@ struct Neighbor {
   Time seeded_at{0};  // unchoked as a newcomer: kept through rechokes until then
 
   int upload_queued = 0;  // their requests waiting in our upload queue
+  // Chunk bytes handed to the driver and not yet written (on_sent), and since when none was written.
+  std::uint64_t unsent_bytes = 0;
+  Time unsent_since{0};
 
   RateMeter received;  // chunk bytes they sent us (tit-for-tat)
   RateMeter sent;      // chunk bytes we sent them

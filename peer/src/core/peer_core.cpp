@@ -146,6 +146,13 @@ void PeerCore::on_disconnected(ConnectionId conn, Time now) {
   state_->finish(now);
 }
 
+void PeerCore::on_sent(ConnectionId conn, std::uint64_t chunk_bytes, Time now) {
+  auto& s = *state_;
+  s.begin(now);
+  if (Neighbor* n = s.find(conn)) s.on_sent(*n, chunk_bytes);
+  s.finish(now);
+}
+
 void PeerCore::on_message(ConnectionId conn, protocol::Message message, Time now) {
   auto& s = *state_;
   s.begin(now);

@@ -48,24 +48,28 @@ void PeerConnection::read_more() {
 
 void PeerConnection::send(const protocol::Message& message) {
   if (!open_) return;
-  std::string frame;
-  protocol::encode_frame(message, frame);
-  queued_bytes_ += frame.size();
+  Frame frame;
+  protocol::encode_frame(message, frame.bytes);
+  if (const auto* data = std::get_if<protocol::ChunkData>(&message); data && data->payload)
+    frame.chunk_bytes = data->payload->size();
+  queued_bytes_ += frame.bytes.size();
   write_queue_.push_back(std::move(frame));
   if (!writing_) write_front();
 }
 
 void PeerConnection::write_front() {
   writing_ = true;
-  asio::async_write(socket_, asio::buffer(write_queue_.front()),
+  asio::async_write(socket_, asio::buffer(write_queue_.front().bytes),
                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
                       self->writing_ = false;
                       if (!self->open_) return;
                       if (ec) return self->fail(ec.message());
                       self->bytes_sent_ += n;
-                      self->queued_bytes_ -= self->write_queue_.front().size();
+                      const std::uint64_t chunk_bytes = self->write_queue_.front().chunk_bytes;
+                      self->queued_bytes_ -= self->write_queue_.front().bytes.size();
                       self->write_queue_.pop_front();
                       if (!self->write_queue_.empty()) self->write_front();
+                      if (chunk_bytes > 0 && self->handler_.on_sent) self->handler_.on_sent(self->id_, chunk_bytes);
                     });
 }
 

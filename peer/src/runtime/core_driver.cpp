@@ -3,6 +3,8 @@
 #include <type_traits>
 #include <variant>
 
+#include "shoal/peer/runtime/trace_line.hpp"
+
 namespace shoal::peer {
 
 namespace asio = boost::asio;
@@ -37,6 +39,8 @@ void CoreDriver::pump() {
   pumping_ = true;
   for (auto actions = core_->take_actions(); !actions.empty() && !shut_down_; actions = core_->take_actions()) {
     for (auto& action : actions) {
+      if (hooks_.trace)
+        if (auto line = trace_action(now(), action)) hooks_.trace(*line);
       std::visit(
           [this](auto& a) {
             using A = std::decay_t<decltype(a)>;
@@ -80,6 +84,7 @@ void CoreDriver::arm_timer() {
 }
 
 void CoreDriver::on_connected(ConnectionId conn, const protocol::PeerAddress& remote, bool outbound) {
+  if (hooks_.trace) hooks_.trace(trace_connected(now(), conn, remote, outbound));
   feed([&](PeerCore& core, Time t) { core.on_connected(conn, remote, outbound, t); });
 }
 
@@ -88,12 +93,20 @@ void CoreDriver::on_connect_failed(const protocol::PeerAddress& remote) {
 }
 
 void CoreDriver::on_disconnected(ConnectionId conn) {
+  if (hooks_.trace) hooks_.trace(trace_event(now(), "disconnected", {}, conn));
   feed([&](PeerCore& core, Time t) { core.on_disconnected(conn, t); });
 }
 
 void CoreDriver::on_message(ConnectionId conn, protocol::Message message) {
   ++messages_received_;
+  if (hooks_.trace)
+    if (auto line = trace_received(now(), conn, message)) hooks_.trace(*line);
   feed([&](PeerCore& core, Time t) { core.on_message(conn, std::move(message), t); });
+}
+
+void CoreDriver::on_sent(ConnectionId conn, std::uint64_t chunk_bytes) {
+  if (hooks_.trace) hooks_.trace(trace_event(now(), "written", {}, conn, chunk_bytes));
+  feed([&](PeerCore& core, Time t) { core.on_sent(conn, chunk_bytes, t); });
 }
 
 void CoreDriver::on_protocol_error(ConnectionId conn, protocol::DecodeError error) {

@@ -1,8 +1,11 @@
 #include "shoal/peer/runtime/mesh.hpp"
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+
+#include "shoal/protocol/address_text.hpp"
 
 namespace shoal::peer {
 
@@ -22,8 +25,20 @@ Mesh::~Mesh() {
 }
 
 std::uint16_t Mesh::listen(const std::string& host, std::uint16_t port) {
-  tcp::endpoint endpoint(asio::ip::make_address(host), port);
+  if (!host.empty()) return listen_on(tcp::endpoint(asio::ip::make_address(host), port), false);
+  // Every interface: one IPv6 socket that takes IPv4 too, or IPv4 alone where the host has no IPv6.
+  try {
+    return listen_on(tcp::endpoint(tcp::v6(), port), true);
+  } catch (const boost::system::system_error&) {
+    return listen_on(tcp::endpoint(tcp::v4(), port), false);
+  }
+}
+
+std::uint16_t Mesh::listen_on(const tcp::endpoint& endpoint, bool dual_stack) {
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
   acceptor_.open(endpoint.protocol());
+  if (dual_stack) acceptor_.set_option(asio::ip::v6_only(false));
   acceptor_.set_option(tcp::acceptor::reuse_address(true));
   acceptor_.bind(endpoint);
   acceptor_.listen();
@@ -42,7 +57,7 @@ void Mesh::accept_next() {
       boost::system::error_code ep_ec;
       auto remote_ep = socket.remote_endpoint(ep_ec);
       if (!ep_ec) {
-        protocol::PeerAddress remote{remote_ep.address().to_string(), remote_ep.port(), {}};
+        protocol::PeerAddress remote{protocol::address_text(remote_ep.address()), remote_ep.port(), {}};
         auto id = adopt(std::move(socket));
         events_.on_connected(id, remote, false);
       }
@@ -66,6 +81,9 @@ ConnectionId Mesh::adopt(tcp::socket socket) {
     if (!*alive) return;
     connections_.erase(conn);
     events_.on_disconnected(conn);
+  };
+  handler.on_sent = [this, alive = alive_](ConnectionId conn, std::uint64_t chunk_bytes) {
+    if (*alive) events_.on_sent(conn, chunk_bytes);
   };
   auto connection = std::make_shared<PeerConnection>(std::move(socket), id, std::move(handler));
   connections_.emplace(id, connection);

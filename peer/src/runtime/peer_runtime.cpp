@@ -14,6 +14,7 @@
 #include "shoal/peer/runtime/origin_wire.hpp"
 #include "shoal/peer/runtime/peer_handle.hpp"
 #include "shoal/peer/runtime/playback_position.hpp"
+#include "shoal/peer/runtime/trace_line.hpp"
 
 namespace shoal::peer {
 
@@ -43,6 +44,14 @@ class PeerRuntime final : public PeerHandle {
         driver_(io_, make_hooks()),
         poll_timer_(io_) {
     peer_id_ = options_.core.peer_id.empty() ? random_peer_id() : options_.core.peer_id;
+    if (options_.uri.listen) {
+      options_.listen_host = options_.uri.listen->host;
+      options_.core.listen_port = options_.uri.listen->port;
+    }
+    // A wildcard or default listen address is no address to give out: the tracker lists our source address.
+    boost::system::error_code ec;
+    const auto named = asio::ip::make_address(options_.listen_host, ec);
+    if (!ec && !named.is_unspecified()) announced_host_ = options_.listen_host;
   }
 
   ~PeerRuntime() override { stop(); }
@@ -107,9 +116,14 @@ class PeerRuntime final : public PeerHandle {
       if (driver_.messages_received() == 0) fatal(message);
     };
     hooks.after_pump = [this] {
+      const auto stats = driver_.core().stats();
+      if (callbacks_.on_trace && stats.stalls > stats_.stalls)
+        callbacks_.on_trace(trace_event(driver_.now(), "stall",
+                                        last_delivered_ ? std::optional<Seq>(*last_delivered_ + 1) : std::nullopt));
       std::lock_guard lock(mutex_);
-      stats_ = driver_.core().stats();
+      stats_ = stats;
     };
+    hooks.trace = callbacks_.on_trace;
     return hooks;
   }
 
@@ -132,8 +146,8 @@ class PeerRuntime final : public PeerHandle {
     try {
       listen_port_ = driver_.mesh().listen(options_.listen_host, options_.core.listen_port);
     } catch (const std::exception& e) {
-      return fatal("cannot listen on " + options_.listen_host + ":" + std::to_string(options_.core.listen_port) + ": " +
-                   e.what());
+      return fatal("cannot listen on " + (options_.listen_host.empty() ? "*" : options_.listen_host) + ":" +
+                   std::to_string(options_.core.listen_port) + ": " + e.what());
     }
     join_started_ = std::chrono::steady_clock::now();
     poll_manifest();
@@ -220,6 +234,9 @@ class PeerRuntime final : public PeerHandle {
   void fetch_chunk(Seq seq) {
     origin_.get(chunk_path(options_.uri.channel, seq), [this, seq](HttpResponse response) {
       if (failed_ || stopping_) return;
+      if (callbacks_.on_trace)
+        callbacks_.on_trace(
+            trace_event(driver_.now(), "origin_arrival", seq, 0, response.ok() ? response.body.size() : 0));
       protocol::ChunkPayload payload;
       if (response.ok())
         payload = std::make_shared<const std::string>(std::move(response.body));
@@ -231,7 +248,7 @@ class PeerRuntime final : public PeerHandle {
   }
 
   void announce(Seq playhead, int want) {
-    auto body = announce_body(peer_id_, listen_port_, options_.listen_host, playhead, want,
+    auto body = announce_body(peer_id_, listen_port_, announced_host_, playhead, want,
                               announced_ ? AnnounceEvent::update : AnnounceEvent::started);
     announced_ = true;
     origin_.post(announce_path(options_.uri.channel), std::move(body), [this](HttpResponse response) {
@@ -289,7 +306,7 @@ class PeerRuntime final : public PeerHandle {
     origin_.timeout = kFinalReportTimeout;
     origin_.post(report_path(options_.uri.channel), qoe_report_body(peer_id_, stats, true), one_done);
     origin_.post(announce_path(options_.uri.channel),
-                 announce_body(peer_id_, listen_port_, options_.listen_host, 0, 0, AnnounceEvent::stopped), one_done);
+                 announce_body(peer_id_, listen_port_, announced_host_, 0, 0, AnnounceEvent::stopped), one_done);
     // Belt and braces: the HTTP timeout already bounds both requests.
     goodbye_timer_ = std::make_unique<asio::steady_timer>(io_, kFinalReportTimeout + std::chrono::milliseconds(500));
     goodbye_timer_->async_wait([finish](const boost::system::error_code& ec) {
@@ -310,6 +327,7 @@ class PeerRuntime final : public PeerHandle {
 
   std::string peer_id_;
   std::uint16_t listen_port_ = 0;
+  std::string announced_host_;  // empty: the tracker lists the address our announces come from
   std::chrono::steady_clock::time_point join_started_;
   ChannelSnapshot snapshot_;
   PlaybackPosition position_;

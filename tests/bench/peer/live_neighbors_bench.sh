@@ -35,7 +35,7 @@ for _ in $(seq 100); do
 done
 sleep 3
 for i in $(seq 1 "$NEIGHBORS"); do
-  "$PEER_BIN" "shoal://$ADDRESS/tv" --max-upload 6M --duration "$((SECONDS_TO_PLAY + 10))s" --seed "$i" --quiet \
+  "$PEER_BIN" "shoal://$ADDRESS/tv" --listen 127.0.0.1:0 --max-upload 6M --duration "$((SECONDS_TO_PLAY + 10))s" --seed "$i" --quiet \
     --stats "$WORK/n$i.json" &
   PIDS+=($!)
   sleep 0.05
@@ -43,7 +43,7 @@ done
 sleep 5
 # GNU time reports the whole run's CPU and peak RSS from wait4(): sampling /proc missed what the peer used
 # after the last sample and rounded to the sampling interval.
-/usr/bin/time -f '%U %S %M' -o "$WORK/measured.time" "$PEER_BIN" "shoal://$ADDRESS/tv" --max-upload 6M \
+/usr/bin/time -f '%U %S %M' -o "$WORK/measured.time" "$PEER_BIN" "shoal://$ADDRESS/tv" --listen 127.0.0.1:0 --max-upload 6M \
   --duration "${SECONDS_TO_PLAY}s" --seed 999 --quiet --stats "$WORK/measured.json" &
 MEASURED=$!
 PIDS+=($MEASURED)

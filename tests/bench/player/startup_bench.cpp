@@ -133,7 +133,7 @@ Run run_once(const std::string& uri) {
 }
 
 void startup(benchmark::State& state, const char* channel) {
-  const std::string uri = "shoal://" + g_origin.address + "/" + channel;
+  const std::string uri = "shoal://" + g_origin.address + "/" + channel + "?listen=127.0.0.1:0";
   double buffer_sum = 0, frame_sum = 0, frame_max = 0;
   int n = 0;
   for (auto _ : state) {

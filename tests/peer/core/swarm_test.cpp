@@ -97,6 +97,12 @@ class Swarm {
   void act(int id, Action action) {
     if (auto* s = std::get_if<SendMessage>(&action)) {
       auto [peer, remote_conn] = links_.at({id, s->conn});
+      if (const auto* data = std::get_if<protocol::ChunkData>(&s->message)) {
+        // Written once it arrived, as a socket's write completion reports it to shoal-peer's core.
+        at(now_ + kLatency, [this, id, conn = s->conn, bytes = data->payload->size()] {
+          feed(id, [&](PeerCore& c, Time t) { c.on_sent(conn, bytes, t); });
+        });
+      }
       at(now_ + kLatency, [this, peer = peer, remote_conn = remote_conn, m = std::move(s->message)]() mutable {
         feed(peer, [&](PeerCore& c, Time t) { c.on_message(remote_conn, std::move(m), t); });
       });

@@ -35,6 +35,88 @@ TEST(Upload, TokenBucketPacesChunks) {
   EXPECT_EQ(b.core->stats().bytes_uploaded, 3000u);
 }
 
+// A bench whose core holds chunks 0..9 of 1000 bytes and lets 2500 unsent bytes wait for one neighbor.
+struct Backpressure {
+  Bench b{[] {
+    PeerConfig c = base_config();
+    c.max_unsent_bytes_per_neighbor = 2500;
+    c.slow_reader_timeout = 10s;
+    return c;
+  }()};
+  ConnectionId reader = 0;
+  Backpressure() {
+    b.make_channel(10);
+    for (Seq s = 0; s < 10; ++s) b.feed([&](PeerCore& core) { core.add_chunk(s, b.payloads[s], b.now); });
+    b.take();
+    reader = b.connect("");
+  }
+  void written(ConnectionId conn, std::uint64_t bytes) {
+    b.feed([&](PeerCore& core) { core.on_sent(conn, bytes, b.now); });
+    b.take();
+  }
+};
+
+TEST(Upload, NoChunkStartsTowardsANeighborHoldingTheUnsentCap) {
+  Backpressure t;
+  auto m = t.b.mark();
+  for (Seq s = 0; s < 6; ++s) t.b.message(t.reader, protocol::Request{s});
+  auto chunks = Bench::sent<protocol::ChunkData>(t.b.since(m));
+  ASSERT_EQ(chunks.size(), 3u) << "1000 + 1000 + 1000 bytes: the third passes the 2500-byte cap";
+  EXPECT_EQ(chunks[2].second.seq, 2u);
+  t.written(t.reader, 1000);
+  chunks = Bench::sent<protocol::ChunkData>(t.b.since(m));
+  ASSERT_EQ(chunks.size(), 4u) << "a written chunk makes room for the next queued request";
+  EXPECT_EQ(chunks[3].second.seq, 3u);
+}
+
+TEST(Upload, ARepeatedRequestIsNotQueuedTwice) {
+  // The attack that took a shoal-peer to 810 MB: one Request repeated thousands of times on a socket
+  // that never reads. Each copy would have been a whole chunk in the write queue.
+  Backpressure t;
+  auto m = t.b.mark();
+  for (int i = 0; i < 3000; ++i) t.b.message(t.reader, protocol::Request{4});
+  EXPECT_EQ(Bench::sent<protocol::ChunkData>(t.b.since(m)).size(), 3u);
+  EXPECT_EQ(t.b.core->stats().bytes_uploaded, 3000u);
+  EXPECT_TRUE(Bench::sent<protocol::Reject>(t.b.since(m)).empty()) << "the repeats are one queued job, not refusals";
+}
+
+TEST(Upload, ASlowReaderIsChokedThenDropped) {
+  Backpressure t;
+  auto other = t.b.connect("");
+  for (Seq s = 0; s < 4; ++s) t.b.message(t.reader, protocol::Request{s});
+  auto m = t.b.mark();
+  t.b.run_until(9s);
+  EXPECT_TRUE(Bench::sent<protocol::Choke>(t.b.since(m)).empty());
+  t.b.run_until(11s);
+  auto chokes = Bench::sent<protocol::Choke>(t.b.since(m));
+  ASSERT_EQ(chokes.size(), 1u);
+  EXPECT_EQ(chokes[0].first, t.reader);
+  auto rejects = Bench::sent<protocol::Reject>(t.b.since(m));
+  ASSERT_EQ(rejects.size(), 1u) << "its queued request is refused, so it can ask elsewhere";
+  EXPECT_EQ(rejects[0].second.seq, 3u);
+  EXPECT_TRUE(Bench::disconnects(t.b.since(m)).empty());
+  t.b.run_until(19s);
+  EXPECT_EQ(Bench::sent<protocol::Unchoke>(t.b.since(m)).size(), 0u) << "no rechoke gives a stuck reader its slot back";
+  t.b.run_until(21s);
+  EXPECT_EQ(Bench::disconnects(t.b.since(m)), std::vector<ConnectionId>{t.reader});
+  // A neighbor that reads is served on as before.
+  m = t.b.mark();
+  t.b.message(other, protocol::Request{5});
+  EXPECT_EQ(Bench::sent<protocol::ChunkData>(t.b.since(m)).size(), 1u);
+}
+
+TEST(Upload, WritesInProgressKeepANeighborServed) {
+  Backpressure t;
+  for (Seq s = 0; s < 4; ++s) t.b.message(t.reader, protocol::Request{s});
+  auto m = t.b.mark();
+  for (int second = 1; second <= 40; ++second) {
+    t.b.run_until(std::chrono::seconds(second));
+    if (second % 8 == 0) t.written(t.reader, 100);  // slow, but moving
+  }
+  EXPECT_TRUE(Bench::sent<protocol::Choke>(t.b.since(m)).empty());
+  EXPECT_TRUE(Bench::disconnects(t.b.since(m)).empty());
+}
+
 TEST(Upload, ChokedNeighborsAreRejected) {
   PeerConfig c = base_config();
   c.unchoke_slots = 0;   // only the optimistic slot, which is taken first

@@ -20,6 +20,7 @@ struct Recorder final : MeshEvents {
   std::vector<ConnectionId> disconnected;
   std::vector<std::pair<ConnectionId, Message>> messages;
   std::vector<std::pair<ConnectionId, protocol::DecodeError>> errors;
+  std::vector<std::pair<ConnectionId, std::uint64_t>> sent;  // chunk frames written
   std::function<void()> changed;
 
   void on_connected(ConnectionId conn, const protocol::PeerAddress&, bool outbound) override {
@@ -36,6 +37,10 @@ struct Recorder final : MeshEvents {
   }
   void on_message(ConnectionId conn, Message message) override {
     messages.emplace_back(conn, std::move(message));
+    if (changed) changed();
+  }
+  void on_sent(ConnectionId conn, std::uint64_t chunk_bytes) override {
+    sent.emplace_back(conn, chunk_bytes);
     if (changed) changed();
   }
   void on_protocol_error(ConnectionId conn, protocol::DecodeError error) override {
@@ -94,7 +99,12 @@ TEST_F(MeshPair, ExchangesFramesInOrder) {
   b.send(b_conn(), protocol::ChunkData{7, payload});
   b.send(b_conn(), protocol::Have{8});
   a.send(a_conn(), protocol::Request{9});
-  run_until(io, [&] { return a_events.messages.size() == 3 && b_events.messages.size() == 1; });
+  run_until(io,
+            [&] { return a_events.messages.size() == 3 && b_events.messages.size() == 1 && !b_events.sent.empty(); });
+  // Only the chunk's frame is reported written, with its payload size: the core's upload backpressure.
+  ASSERT_EQ(b_events.sent.size(), 1u);
+  EXPECT_EQ(b_events.sent[0], std::make_pair(b_conn(), std::uint64_t{3} << 20));
+  EXPECT_TRUE(a_events.sent.empty());
   EXPECT_EQ(std::get<protocol::Handshake>(a_events.messages[0].second).listen_port, 4242);
   const auto& chunk = std::get<protocol::ChunkData>(a_events.messages[1].second);
   EXPECT_EQ(chunk.seq, 7u);

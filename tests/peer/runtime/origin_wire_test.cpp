@@ -81,20 +81,6 @@ TEST(OriginWire, QoeReportCarriesTheStats) {
   EXPECT_TRUE(report.final());
 }
 
-TEST(ChannelUri, Parses) {
-  auto uri = parse_channel_uri("shoal://127.0.0.1:8080/tv");
-  EXPECT_EQ(uri.origin_host, "127.0.0.1");
-  EXPECT_EQ(uri.origin_port, 8080);
-  EXPECT_EQ(uri.channel, "tv");
-  EXPECT_EQ(parse_channel_uri("shoal://[::1]:9/a-b_c.d/").channel, "a-b_c.d");
-}
-
-TEST(ChannelUri, RefusesBadOnes) {
-  for (const char* bad : {"http://h:1/tv", "shoal://h:1", "shoal://h:1/", "shoal://h/tv", "shoal://h:0/tv",
-                          "shoal://h:1/a/b", "shoal://h:1/..", "shoal://h:99999/tv"})
-    EXPECT_THROW(parse_channel_uri(bad), std::invalid_argument) << bad;
-}
-
 TEST(PlaybackPosition, MapsMediaTime) {
   PlaybackPosition position;
   position.update(parse_manifest(manifest(10, 8, true).SerializeAsString())->snapshot);

@@ -86,7 +86,8 @@ struct Outcome {
 
 PeerOptions options_for(std::uint16_t port, const std::string& channel) {
   PeerOptions options;
-  options.uri = ChannelUri{"127.0.0.1", port, channel};
+  options.uri = ChannelUri{"127.0.0.1", port, channel, {}};
+  options.listen_host = "127.0.0.1";
   options.core.buffer_target = std::chrono::milliseconds(500);
   return options;
 }

@@ -55,7 +55,7 @@ case $case_name in
 vod_eos)
   make_clip 10
   start_origin --vod "clip=$work/clip.mp4"
-  timeout 90 "${gst_env[@]}" gst-launch-1.0 -v playbin "uri=shoal://$address/clip" \
+  timeout 90 "${gst_env[@]}" gst-launch-1.0 -v playbin "uri=shoal://$address/clip?listen=127.0.0.1:0" \
     video-sink="fakesink name=vsink sync=true silent=false" audio-sink="fakesink sync=true" >"$work/out" 2>&1 ||
     { tail -30 "$work/out"; fail "gst-launch-1.0 failed"; }
   grep -q "Got EOS from element" "$work/out" || fail "no EOS"
@@ -70,7 +70,7 @@ vod_eos)
 qoe_messages)
   make_clip 6
   start_origin --vod "clip=$work/clip.mp4"
-  timeout 90 "${gst_env[@]}" gst-launch-1.0 -m playbin "uri=shoal://$address/clip" \
+  timeout 90 "${gst_env[@]}" gst-launch-1.0 -m playbin "uri=shoal://$address/clip?listen=127.0.0.1:0" \
     video-sink="fakesink sync=true" audio-sink="fakesink sync=true" >"$work/out" 2>&1 ||
     { tail -30 "$work/out"; fail "gst-launch-1.0 failed"; }
   grep "shoal-qoe" "$work/out" | head -3
@@ -83,7 +83,7 @@ qoe_messages)
 seek_middle)
   make_clip 10
   start_origin --vod "clip=$work/clip.mp4"
-  out=$(timeout 60 "${play_env[@]}" "$play_bin" --headless --start 5s --duration 4s "shoal://$address/clip") ||
+  out=$(timeout 60 "${play_env[@]}" "$play_bin" --headless --start 5s --duration 4s "shoal://$address/clip?listen=127.0.0.1:0") ||
     fail "shoal-play failed: $out"
   echo "$out"
   landed=$(json_field landed_ms "$out")
@@ -94,7 +94,7 @@ live_30s)
   make_clip 12
   start_origin --live "live=$work/clip.mp4" --loop
   sleep 4 # a few chunks exist, so the viewer can join behind the live edge
-  out=$(timeout 60 "${play_env[@]}" "$play_bin" --headless --duration 30s "shoal://$address/live") ||
+  out=$(timeout 60 "${play_env[@]}" "$play_bin" --headless --duration 30s "shoal://$address/live?listen=127.0.0.1:0") ||
     fail "shoal-play failed: $out"
   echo "$out"
   stalls=$(json_field stalls "$out")
@@ -106,7 +106,7 @@ unreachable)
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   begin=$(date +%s%N)
   set +e
-  timeout 20 "${gst_env[@]}" gst-launch-1.0 playbin "uri=shoal://127.0.0.1:$port/clip" \
+  timeout 20 "${gst_env[@]}" gst-launch-1.0 playbin "uri=shoal://127.0.0.1:$port/clip?listen=127.0.0.1:0" \
     video-sink="fakesink sync=true" audio-sink="fakesink sync=true" >"$work/out" 2>&1
   status=$?
   set -e

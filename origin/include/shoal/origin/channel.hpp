@@ -24,9 +24,6 @@ struct ChannelConfig {
   std::filesystem::path data_root;  // the channel's chunks live in data_root/name
 };
 
-/// Channel names are path- and URL-safe: [A-Za-z0-9_.-], not starting with '.'.
-bool valid_channel_name(const std::string& name);
-
 /// SHA-256 of "host:port/channel": the swarm every peer of the channel joins.
 std::string swarm_id_for(const std::string& host_port, const std::string& channel);
 

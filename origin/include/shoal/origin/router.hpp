@@ -25,7 +25,8 @@ struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string target;  // path and query
   std::string body;
-  std::string remote_host;
+  std::string remote_host;    // the connection's source address (IPv4-mapped IPv6 written as IPv4)
+  std::string local_host;     // our address as this client reached it
   std::string range;          // Range header, if any
   std::string if_none_match;  // If-None-Match header, if any
 };

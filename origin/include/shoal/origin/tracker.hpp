@@ -5,8 +5,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "shoal.pb.h"
@@ -20,27 +22,47 @@ class Tracker {
 
   explicit Tracker(std::chrono::seconds interval = std::chrono::seconds(30)) : interval_(interval) {}
 
-  /// `source_host`: the connection's address, used when the request names no host.
+  /// `source_host`: the connection's source address, which is what gets listed: a host named in the
+  /// request is believed only when it is that address or the request comes from this machine (loopback),
+  /// so nobody can list a third party's address. `local_host`: our own address as the caller reached it,
+  /// given out for the origin's seeder. `want` 0 asks for no peers (the entry is only kept alive).
   wire::AnnounceReply announce(const wire::AnnounceRequest& request, const std::string& source_host,
-                               Clock::time_point now);
-  /// Peers heard from within the ttl.
+                               const std::string& local_host, Clock::time_point now);
+  /// Lists the origin's own seeder, reachable at whatever address a caller reached the tracker at.
+  void list_seeder(const std::string& peer_id, std::uint32_t port, std::uint64_t playhead, Clock::time_point now);
+  /// Viewers heard from within the ttl (the origin's own seeder is not one).
   std::size_t active(Clock::time_point now);
+  /// Of those, the ones a probe found not accepting connections (behind a NAT without a port mapping).
+  std::size_t unreachable(Clock::time_point now);
+
+  /// Called (outside the tracker's lock) with each entry whose address is new, so it can be probed.
+  using Probe = std::function<void(const std::string& peer_id, const std::string& host, std::uint32_t port)>;
+  void set_probe(Probe probe);
+  /// A probe's verdict on an entry, if it still has that address. Unreachable entries count as viewers
+  /// but are not given out.
+  void mark_connectable(const std::string& peer_id, const std::string& host, std::uint32_t port, bool connectable,
+                        Clock::time_point now);
 
   std::chrono::seconds interval() const { return interval_; }
   std::chrono::seconds ttl() const { return interval_ * 3; }
 
  private:
   struct Peer {
-    std::string host;
+    std::string host;  // empty: the origin's own host (its seeder)
     std::uint32_t port = 0;
     std::uint64_t playhead = 0;
     Clock::time_point expires;
+    std::optional<bool> connectable;  // unknown until probed; unknown entries are given out
   };
   void expire_locked(Clock::time_point now);
+  wire::AnnounceReply announce_locked(const wire::AnnounceRequest& request, const std::string& source_host,
+                                      const std::string& local_host, Clock::time_point now, Probe& probe,
+                                      std::string& probe_host, std::uint32_t& probe_port);
 
   std::chrono::seconds interval_;
   std::mutex mutex_;
   std::map<std::string, Peer> peers_;  // by peer_id
+  Probe probe_;
 };
 
 }  // namespace shoal::origin

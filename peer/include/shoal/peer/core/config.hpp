@@ -119,12 +119,22 @@ struct PeerConfig {
   /// refused as busy at once: the requester can still ask another holder or the origin in time,
   /// which it cannot do while waiting in a queue it does not see.
   Time max_upload_queue_time = std::chrono::milliseconds(500);
+  /// Chunk bytes handed to the driver for one neighbor and not yet reported written (on_sent): no further
+  /// chunk starts towards it above this, so a neighbor that asks and never reads holds at most this plus
+  /// one chunk of our memory (a copy per Request filled 800 MB in 3 s before; docs/security.md).
+  std::uint64_t max_unsent_bytes_per_neighbor = 1u << 20;
+  /// A neighbor with chunk bytes unsent and no write progress for this long is choked; for twice this,
+  /// dropped as a slow reader. Longer than any honest transfer of a chunk on a slow uplink.
+  Time slow_reader_timeout = std::chrono::seconds(15);
   /// A neighbor that refused as busy is not asked again for this long.
   Time busy_backoff = std::chrono::seconds(1);
   /// Housekeeping period: keepalives, timeouts, peer set, rechoke checks.
   Time maintenance_interval = std::chrono::seconds(1);
   /// Re-announce no more often than this while neighbors are below min_neighbors.
   Time announce_interval = std::chrono::seconds(15);
+  /// While watching, announce at least this often (asking for no peers when neighbors suffice), so the
+  /// tracker, which forgets a peer after three of its 30 s intervals, keeps counting and listing us.
+  Time reannounce_interval = std::chrono::seconds(30);
   /// At most once a minute, as libtorrent's ut_pex: a viewer sent one to each neighbor every 30 s, most of a
   /// live simulation's address-set work.
   Time pex_interval = std::chrono::seconds(60);

@@ -47,6 +47,9 @@ class PeerCore {
   void on_connected(ConnectionId conn, const protocol::PeerAddress& remote, bool outbound, Time now);
   void on_connect_failed(const protocol::PeerAddress& remote, Time now);
   void on_disconnected(ConnectionId conn, Time now);
+  /// The driver wrote `chunk_bytes` of ChunkData payload to `conn` (counted once the frame has left its
+  /// write queue). Every driver reports this: uploads to a neighbor pause while too much is unsent.
+  void on_sent(ConnectionId conn, std::uint64_t chunk_bytes, Time now);
   void on_message(ConnectionId conn, protocol::Message message, Time now);
   /// A frame the codec refused: the connection is dropped and the peer penalised.
   void on_protocol_error(ConnectionId conn, Time now);

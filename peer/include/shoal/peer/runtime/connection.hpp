@@ -23,6 +23,8 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
     std::function<void(ConnectionId, protocol::DecodeError)> on_frame_error;
     /// The remote closed or the socket failed (never called after close()).
     std::function<void(ConnectionId, const std::string& reason)> on_closed;
+    /// A ChunkData frame left the write queue; `chunk_bytes` is its payload size.
+    std::function<void(ConnectionId, std::uint64_t chunk_bytes)> on_sent;
   };
 
   PeerConnection(boost::asio::ip::tcp::socket socket, ConnectionId id, Handler handler,
@@ -49,7 +51,11 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   Handler handler_;
   protocol::FrameDecoder decoder_;
   std::string read_buffer_;
-  std::deque<std::string> write_queue_;
+  struct Frame {
+    std::string bytes;
+    std::uint64_t chunk_bytes = 0;  // the ChunkData payload it carries, reported by on_sent
+  };
+  std::deque<Frame> write_queue_;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool open_ = true;

@@ -28,6 +28,8 @@ class CoreDriver final : public MeshEvents {
     std::function<void(const std::string&)> version_mismatch;
     /// Called after every batch of actions (e.g. to snapshot stats).
     std::function<void()> after_pump;
+    /// When set, receives one JSON line per traced event and action (trace_line.hpp).
+    std::function<void(const std::string&)> trace;
   };
 
   CoreDriver(boost::asio::io_context& io, Hooks hooks);
@@ -58,6 +60,7 @@ class CoreDriver final : public MeshEvents {
   void on_connect_failed(const protocol::PeerAddress& remote) override;
   void on_disconnected(ConnectionId conn) override;
   void on_message(ConnectionId conn, protocol::Message message) override;
+  void on_sent(ConnectionId conn, std::uint64_t chunk_bytes) override;
   void on_protocol_error(ConnectionId conn, protocol::DecodeError error) override;
 
  private:

@@ -25,6 +25,8 @@ class MeshEvents {
   /// The remote closed or the socket failed (not after disconnect()).
   virtual void on_disconnected(ConnectionId conn) = 0;
   virtual void on_message(ConnectionId conn, protocol::Message message) = 0;
+  /// A chunk's frame left the connection's write queue (PeerCore::on_sent).
+  virtual void on_sent(ConnectionId conn, std::uint64_t chunk_bytes) = 0;
   /// A frame the codec refused; the connection is already closed.
   virtual void on_protocol_error(ConnectionId conn, protocol::DecodeError error) = 0;
 };
@@ -36,8 +38,9 @@ class Mesh {
   Mesh(const Mesh&) = delete;
   Mesh& operator=(const Mesh&) = delete;
 
-  /// Binds and listens; returns the bound port. Throws on failure. Connections
-  /// wait in the backlog until start_accepting(), so none arrives before the core exists.
+  /// Binds and listens; returns the bound port. Throws on failure. An empty host is every interface
+  /// (IPv6 and IPv4). Connections wait in the backlog until start_accepting(), so none arrives before
+  /// the core exists.
   std::uint16_t listen(const std::string& host, std::uint16_t port);
   void start_accepting();
   void connect(const protocol::PeerAddress& remote);
@@ -51,6 +54,7 @@ class Mesh {
   std::uint16_t listen_port() const { return listen_port_; }
 
  private:
+  std::uint16_t listen_on(const boost::asio::ip::tcp::endpoint& endpoint, bool dual_stack);
   void accept_next();
   ConnectionId adopt(boost::asio::ip::tcp::socket socket);
 

@@ -14,23 +14,20 @@
 #include "shoal/peer/core/config.hpp"
 #include "shoal/peer/core/peer_stats.hpp"
 #include "shoal/peer/core/types.hpp"
+#include "shoal/protocol/channel_uri.hpp"
 #include "shoal/protocol/message.hpp"
 
 namespace shoal::peer {
 
-/// What shoal://host:port/channel names.
-struct ChannelUri {
-  std::string origin_host;
-  std::uint16_t origin_port = 0;
-  std::string channel;
-};
-/// Throws std::invalid_argument with a one-line reason.
-ChannelUri parse_channel_uri(std::string_view uri);
+using protocol::ChannelUri;
+using protocol::parse_channel_uri;
 
 struct PeerOptions {
   ChannelUri uri;
-  PeerConfig core;                        // peer_id/swarm_id are filled in when empty
-  std::string listen_host = "127.0.0.1";  // peer connections are accepted here (port: core.listen_port, 0 = any)
+  PeerConfig core;  // peer_id/swarm_id are filled in when empty
+  /// Peer connections are accepted here (port: core.listen_port, 0 = any). Empty: every interface, IPv6
+  /// and IPv4, and the tracker lists the address our announces come from; a named host is announced.
+  std::string listen_host;
   /// VoD: start position in media time; live: ignored (joins at live edge minus buffer target).
   std::optional<Time> start;
   /// When true, playback is driven by the embedder via set_playhead(); else the core's own Playhead.
@@ -53,6 +50,8 @@ struct PeerCallbacks {
   std::function<void(const std::string&)> on_error;
   /// Optional: one human line about something worth a log (origin hiccups, join details).
   std::function<void(const std::string&)> on_log;
+  /// Optional: the event trace, one JSON line per event (runtime/trace_line.hpp); costs nothing when unset.
+  std::function<void(const std::string&)> on_trace;
 };
 
 class PeerHandle {

@@ -1,0 +1,17 @@
+// How an IP address is written wherever Shoal passes one on (tracker entries, peer exchange, neighbor
+// keys): an IPv4 client of a dual-stack socket appears as ::ffff:a.b.c.d, and the same peer must not
+// have two names.
+#pragma once
+
+#include <boost/asio/ip/address.hpp>
+#include <string>
+
+namespace shoal::protocol {
+
+inline std::string address_text(const boost::asio::ip::address& address) {
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6()).to_string();
+  return address.to_string();
+}
+
+}  // namespace shoal::protocol
