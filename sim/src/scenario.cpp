@@ -173,6 +173,7 @@ Scenario resolve(const pb::Scenario& proto) {
   s.buffer_target = duration_or(proto.buffer_target(), std::chrono::seconds(3));
   s.hold_back = duration_or(proto.hold_back(), peer::PeerConfig{}.live_hold_back);
   s.warmup = duration_or(proto.warmup(), Time{0});
+  s.viewers_measure_upload = proto.viewers_measure_upload();
   if (s.warmup >= s.length && s.live) throw std::runtime_error("warmup must be shorter than length");
   s.vod_window = duration_or(proto.vod_window(), std::chrono::seconds(60));
   if (s.file_download) s.vod_window = s.length + s.chunk_duration;

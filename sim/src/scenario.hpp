@@ -43,8 +43,9 @@ struct Scenario {
   peer::NeighborPolicy neighbor_policy = peer::NeighborPolicy::random;
   int neighbor_count = 20;
   Time buffer_target{0};
-  Time hold_back{0};  // live: the core's live_hold_back
-  Time warmup{0};     // the summary counts from here
+  Time hold_back{0};                    // live: the core's live_hold_back
+  Time warmup{0};                       // the summary counts from here
+  bool viewers_measure_upload = false;  // cores are not told their uplink (as shoal-peer by default)
   Time vod_window{0};
   std::uint64_t seed = 1;
   std::uint32_t manifest_window = 120;  // the origin's DVR window (120 s) in chunks; set from chunk_duration

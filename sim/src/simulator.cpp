@@ -77,6 +77,9 @@ peer::PeerConfig Simulator::core_config(std::uint32_t p, bool seed) {
   // has no new chunks and idles once each is out, where d_p2p has it upload at u_s to the end.
   if (seed && sc_.file_download) c.seed_copies_per_chunk = 0;
   c.max_upload_bps = std::isinf(up) ? 0 : static_cast<std::uint64_t>(std::max(1.0, up));
+  // As shoal-peer run with no --max-upload: the core finds its uplink's rate itself (core/uplink.hpp).
+  // A free-rider uploads nothing by choice: it keeps its 1 bit/s.
+  if (!seed && sc_.viewers_measure_upload && up >= 1.0) c.max_upload_bps = 0;
   // Hashing every copy of every chunk would dominate a 10,000-peer run; every payload in the
   // simulation is the origin's own buffer, so identity is the integrity check.
   c.verify_chunk = [payloads = &payloads_](const peer::ChunkMeta& meta, const std::string& bytes) {

@@ -173,6 +173,8 @@ void PeerCore::State::remove_neighbor(ConnectionId conn, const std::string& reas
     }
   }
   choker.forget(conn);
+  unsent_total -= std::min(unsent_total, n->unsent_bytes);
+  uplink.on_abandoned(unsent_total);
   set_peer_choking(*n, true);  // off the unchoking_us list before the map entry goes
   if (n->handshaken && n->dial_address().port != 0) pex_dropped.push_back(n->dial_address());
   if (!n->am_choking) next_rechoke = now_;  // refill the freed slot soon

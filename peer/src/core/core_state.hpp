@@ -20,6 +20,7 @@
 #include "playhead.hpp"
 #include "shoal/peer/core/peer_core.hpp"
 #include "token_bucket.hpp"
+#include "uplink.hpp"
 #include "window.hpp"
 
 namespace shoal::peer {
@@ -78,6 +79,8 @@ struct PeerCore::State final : SelectionContext {
   Time last_announce{0};
 
   TokenBucket bucket;
+  Uplink uplink;
+  std::uint64_t unsent_total = 0;  // chunk bytes handed to the driver and not yet written, over all neighbors
 
   std::unique_ptr<PieceSelector> selector;
   std::vector<MissingChunk> missing_;

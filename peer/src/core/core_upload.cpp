@@ -114,10 +114,9 @@ bool PeerCore::State::make_room_for_rarer(const UploadJob& job) {
 }
 
 bool PeerCore::State::upload_queue_full() const {
-  if (cfg.max_upload_bps == 0 || upload_queue.empty()) return false;
+  if (upload_queue.empty()) return false;
   const double chunk = typical_chunk_bytes > 0 ? typical_chunk_bytes : 250'000.0;
-  const double queued_s =
-      static_cast<double>(upload_queue.size()) * chunk / (static_cast<double>(cfg.max_upload_bps) / 8.0);
+  const double queued_s = static_cast<double>(upload_queue.size()) * chunk / uplink.bytes_per_second(now_);
   return queued_s >= static_cast<double>(cfg.max_upload_queue_time.count()) / 1e6;
 }
 
@@ -142,11 +141,14 @@ void PeerCore::State::pump_uploads() {
       ++it;
       continue;
     }
+    const ChunkSlot* slot = n ? window.find(it->seq) : nullptr;
+    // Not told our rate, we keep our own queue on the uplink short (uplink.hpp): the next chunk starts
+    // when one is written.
+    if (slot && slot->held() && !uplink.room(unsent_total, slot->payload->size(), now_)) return;
     const UploadJob job = *it;
     it = upload_queue.erase(it);
     if (!n) continue;
     --n->upload_queued;
-    const ChunkSlot* slot = window.find(job.seq);
     if (!slot || !slot->held()) {
       send(*n, protocol::Reject{job.seq});
       continue;
@@ -159,13 +161,18 @@ void PeerCore::State::pump_uploads() {
     n->last_useful = now_;
     if (n->unsent_bytes == 0) n->unsent_since = now_;
     n->unsent_bytes += size;
+    uplink.on_handoff(unsent_total, now_);
+    unsent_total += size;
     send(*n, protocol::ChunkData{job.seq, slot->payload});
   }
 }
 
 void PeerCore::State::on_sent(Neighbor& n, std::uint64_t chunk_bytes) {
-  n.unsent_bytes -= std::min(chunk_bytes, n.unsent_bytes);
+  const std::uint64_t written = std::min(chunk_bytes, n.unsent_bytes);
+  n.unsent_bytes -= written;
   n.unsent_since = now_;
+  unsent_total -= std::min(unsent_total, written);
+  uplink.on_written(written, unsent_total, now_);
 }
 
 void PeerCore::State::check_slow_reader(Neighbor& n, std::vector<std::pair<ConnectionId, const char*>>& drop) {
@@ -210,8 +217,8 @@ bool PeerCore::State::is_free_rider(Neighbor& n) {
 }
 
 double PeerCore::State::upload_utilisation() {
-  if (cfg.max_upload_bps == 0) return 1.0;  // unknown capacity: behave like a fixed-slot choker
-  return uploaded.rate(now_, cfg.rechoke_interval) / (static_cast<double>(cfg.max_upload_bps) / 8.0);
+  if (!uplink.known()) return 1.0;  // unknown capacity: behave like a fixed-slot choker
+  return uploaded.rate(now_, cfg.rechoke_interval) / uplink.bytes_per_second(now_);
 }
 
 // libtorrent's rate-based choker, simplified: four slots rarely fill a capped uplink while a swarm

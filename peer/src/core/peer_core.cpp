@@ -15,6 +15,7 @@ PeerCore::State::State(PeerConfig c)
       peer_set(cfg.peer_id),
       choker(cfg.unchoke_slots),
       bucket(cfg.max_upload_bps, std::chrono::milliseconds(100)),
+      uplink(cfg.max_upload_bps, cfg.assumed_upload_bps, cfg.upload_queue_delay, cfg.upload_estimate_window),
       selector(make_selector(cfg)) {}
 
 Neighbor* PeerCore::State::find(ConnectionId conn) {

@@ -1,5 +1,9 @@
 #include "shoal/peer/runtime/connection.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
 
@@ -10,12 +14,18 @@ namespace asio = boost::asio;
 namespace {
 // Large enough that a 1 s chunk at a few Mbit/s arrives in a handful of reads.
 constexpr std::size_t kReadSize = 64 * 1024;
+constexpr int kNotSentLowWater = 16 * 1024;
 }  // namespace
 
 PeerConnection::PeerConnection(asio::ip::tcp::socket socket, ConnectionId id, Handler handler, std::size_t max_frame)
     : socket_(std::move(socket)), id_(id), handler_(std::move(handler)), decoder_(max_frame) {
   boost::system::error_code ignored;
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  // The kernel keeps at most this much unsent: a write then completes when its bytes are on their way,
+  // not merely copied into a socket buffer of megabytes, and the core's view of its queue (on_sent,
+  // core/uplink.hpp) is the real one.
+  const int lowat = kNotSentLowWater;
+  ::setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
 }
 
 void PeerConnection::start() { read_more(); }

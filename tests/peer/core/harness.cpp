@@ -113,7 +113,11 @@ void Bench::take() {
         feed([seq = f->seq, t = now](PeerCore& c) { c.on_origin_chunk(seq, nullptr, t); });
       }
       auto* s = std::get_if<SendMessage>(&a);
-      if (!s || !servers.count(s->conn)) continue;
+      if (!s) continue;
+      if (const auto* data = std::get_if<protocol::ChunkData>(&s->message); data && writes_complete) {
+        feed([conn = s->conn, bytes = data->payload->size(), t = now](PeerCore& c) { c.on_sent(conn, bytes, t); });
+      }
+      if (!servers.count(s->conn)) continue;
       if (auto* r = std::get_if<protocol::Request>(&s->message)) {
         protocol::Message reply = protocol::ChunkData{r->seq, payloads.at(static_cast<std::size_t>(r->seq))};
         feed([conn = s->conn, reply, t = now](PeerCore& c) { c.on_message(conn, reply, t); });

@@ -55,6 +55,7 @@ struct Bench {
   std::set<ConnectionId> servers;  // neighbors that answer our requests at once
   bool serve_origin = false;       // answer origin fetches at once
   bool fail_origin = false;        // fail origin fetches at once (an unreachable origin)
+  bool writes_complete = true;     // report each chunk we send as written at once (PeerCore::on_sent)
   /// When set, every event fed to the core is also recorded here, for replay on another core.
   std::vector<std::function<void(PeerCore&)>>* recording = nullptr;
   void feed(std::function<void(PeerCore&)> event) {

@@ -45,6 +45,7 @@ struct Backpressure {
   }()};
   ConnectionId reader = 0;
   Backpressure() {
+    b.writes_complete = false;  // the tests say when bytes are written
     b.make_channel(10);
     for (Seq s = 0; s < 10; ++s) b.feed([&](PeerCore& core) { core.add_chunk(s, b.payloads[s], b.now); });
     b.take();

@@ -102,6 +102,14 @@ struct PeerConfig {
   /// would dominate its run time.
   std::function<bool(const ChunkMeta& meta, const std::string& bytes)> verify_chunk;
 
+  /// Not told our upload rate (max_upload_bps 0), a new chunk starts only while the chunk bytes we handed
+  /// out and have not seen written are under this much of the measured rate (at least one chunk may always
+  /// be on its way): LEDBAT's target delay, for the queue we build on our own uplink (core/uplink.hpp).
+  Time upload_queue_delay = std::chrono::milliseconds(100);
+  /// The measured rate is the best sample of this long.
+  Time upload_estimate_window = std::chrono::seconds(20);
+  /// Our uplink's rate until one is measured.
+  std::uint64_t assumed_upload_bps = 1'000'000;
   /// Guesses used until a rate has been measured.
   std::uint64_t assumed_peer_rate_bps = 4'000'000;
   std::uint64_t assumed_origin_rate_bps = 8'000'000;
