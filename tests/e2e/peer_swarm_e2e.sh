@@ -25,6 +25,7 @@ MAX_STALL_MS=${MAX_STALL_MS:-500}
 # Extra shoal-peer flags (experiments), e.g. PEER_ARGS="--buffer-target 5s".
 read -r -a EXTRA <<<"${PEER_ARGS:-}"
 
+HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d /tmp/shoal-e2e.XXXXXX)
 PIDS=()
 cleanup() {
@@ -77,7 +78,8 @@ echo "origin at $ADDRESS"
 
 for i in $(seq 1 "$PEERS"); do
   "$PEER_BIN" "shoal://$ADDRESS/tv" --listen 127.0.0.1:0 --max-upload "$PEER_UPLOAD" --duration "${SECONDS_TO_PLAY}s" \
-    --seed "$i" "${EXTRA[@]}" --out "$WORK/peer$i.ts" --stats "$WORK/peer$i.json" 2>"$WORK/peer$i.log" &
+    --seed "$i" "${EXTRA[@]}" --out "$WORK/peer$i.ts" --stats "$WORK/peer$i.json" --trace "$WORK/peer$i.trace" \
+    2>"$WORK/peer$i.log" &
   PIDS+=($!)
   sleep 0.25
 done
@@ -112,6 +114,13 @@ for i in $(seq 1 "$PEERS"); do
   played_total=$((played_total + $(stat -c %s "$WORK/peer$i.ts")))
 done
 
+if ((stall_total > 0)); then
+  # Every stall explained from the peers' event traces: which chunk, whom it was asked of, who refused, when the
+  # origin was asked.
+  for i in $(seq 1 "$PEERS"); do
+    jq -s -c -f "$HERE/explain_stalls.jq" "$WORK/peer$i.trace" | sed "s/^/peer $i stall: /"
+  done
+fi
 ((stall_total <= MAX_STALL_MS)) || fail "peers stalled ${stall_total} ms in all after start-up (allowed ${MAX_STALL_MS} ms)"
 
 # Origin cost: everything it sent over HTTP to peers (before the checker's own fetches) plus what it seeded.
