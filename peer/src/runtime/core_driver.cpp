@@ -98,7 +98,6 @@ void CoreDriver::on_disconnected(ConnectionId conn) {
 }
 
 void CoreDriver::on_message(ConnectionId conn, protocol::Message message) {
-  ++messages_received_;
   if (hooks_.trace)
     if (auto line = trace_received(now(), conn, message)) hooks_.trace(*line);
   feed([&](PeerCore& core, Time t) { core.on_message(conn, std::move(message), t); });

@@ -111,10 +111,9 @@ class PeerRuntime final : public PeerHandle {
     hooks.fetch_from_origin = [this](Seq seq) { fetch_chunk(seq); };
     hooks.announce = [this](Seq playhead, int want) { announce(playhead, want); };
     hooks.deliver = [this](Seq seq, const protocol::ChunkPayload& payload) { deliver(seq, payload); };
-    hooks.version_mismatch = [this](const std::string& message) {
-      // One stray peer must not end a session that works; a mesh we cannot talk to at all is fatal.
-      if (driver_.messages_received() == 0) fatal(message);
-    };
+    // Anyone can connect and send a frame of another version first: that drops the connection, never the
+    // session (the origin still serves a viewer that can talk to no peer).
+    hooks.version_mismatch = [this](const std::string& message) { log(message); };
     hooks.after_pump = [this] {
       const auto stats = driver_.core().stats();
       if (callbacks_.on_trace && stats.stalls > stats_.stalls)

@@ -5,11 +5,16 @@
 #include <gtest/gtest.h>
 #include <openssl/sha.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "fake_origin.hpp"
 #include "shoal.pb.h"
+#include "shoal/protocol/frame_codec.hpp"
 
 namespace shoal::peer {
 namespace {
@@ -118,6 +123,40 @@ TEST(PeerHandle, PlaysAVodChannelToItsEndAndReports) {
   }
   auto targets = origin.targets();
   EXPECT_NE(std::find(targets.begin(), targets.end(), "POST /c/vod/report"), targets.end());
+}
+
+TEST(PeerHandle, AStrangerSpeakingAnotherVersionDropsOnlyItsConnection) {
+  // Issue 16: such a frame on a fresh viewer's first connection used to end the whole session.
+  std::uint16_t listen_port = 0;
+  {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    listen_port = probe.local_endpoint().port();
+  }
+  VodChannel channel(4);
+  FakeOrigin origin([&](const std::string& method, const std::string& target, const std::string&) {
+    return channel.serve(method, target);
+  });
+  Outcome outcome;
+  auto options = options_for(origin.port(), "vod");
+  options.core.listen_port = listen_port;
+  auto handle = PeerHandle::start(options, outcome.callbacks());
+  for (int i = 0; i < 200 && !handle->channel(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(handle->channel()) << "the manifest never arrived";
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket stranger(io);
+  stranger.connect({boost::asio::ip::make_address("127.0.0.1"), listen_port});
+  boost::asio::write(
+      stranger,
+      boost::asio::buffer(protocol::encode_frame(protocol::Handshake{protocol::kProtocolVersion + 1, "s", "p", 1})));
+  // The viewer closes that connection: the read ends.
+  char byte = 0;
+  boost::system::error_code ec;
+  while (!ec) stranger.read_some(boost::asio::buffer(&byte, 1), ec);
+  ASSERT_TRUE(outcome.wait(std::chrono::seconds(20)));
+  EXPECT_EQ(outcome.error, "");
+  EXPECT_TRUE(outcome.ended);
+  handle->stop();
 }
 
 TEST(PeerHandle, MissingChannelIsAnError) {

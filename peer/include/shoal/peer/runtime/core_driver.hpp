@@ -50,8 +50,6 @@ class CoreDriver final : public MeshEvents {
     event(*core_, now());
     pump();
   }
-  /// Frames received and accepted by the codec, over all connections.
-  std::uint64_t messages_received() const { return messages_received_; }
   /// Stops the timer and closes every connection.
   void shutdown();
 
@@ -75,7 +73,6 @@ class CoreDriver final : public MeshEvents {
   std::unique_ptr<PeerCore> core_;
   bool shut_down_ = false;
   bool pumping_ = false;
-  std::uint64_t messages_received_ = 0;
 };
 
 }  // namespace shoal::peer
