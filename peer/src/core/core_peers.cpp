@@ -10,6 +10,9 @@ namespace shoal::peer {
 namespace {
 constexpr std::size_t kMaxHaveRange = ChunkBitmap::kMaxSpan;
 constexpr std::size_t kMaxPex = 50;
+
+// Addresses arrive as text from the driver (IPv4-mapped IPv6 already written as IPv4, protocol/address_text.hpp).
+bool loopback(const std::string& host) { return host.starts_with("127.") || host == "::1"; }
 }  // namespace
 
 void PeerCore::State::on_connected(ConnectionId conn, const protocol::PeerAddress& remote, bool outbound) {
@@ -18,6 +21,14 @@ void PeerCore::State::on_connected(ConnectionId conn, const protocol::PeerAddres
   if (static_cast<int>(neighbors.size()) >= cfg.max_neighbors || (outbound && peer_set.banned_address(remote))) {
     actions.push_back(Disconnect{conn, "too many connections"});
     return;
+  }
+  if (!outbound && !loopback(remote.host)) {
+    const auto same = std::count_if(neighbors.begin(), neighbors.end(),
+                                    [&](const auto& kv) { return kv.second.remote.host == remote.host; });
+    if (same >= cfg.max_connections_per_address) {
+      actions.push_back(Disconnect{conn, "too many connections from " + remote.host});
+      return;
+    }
   }
   Neighbor& n = neighbors[conn];
   n.conn = conn;

@@ -159,5 +159,26 @@ TEST(Seed, ItsChunkMapLeavesOutWhatItGaveAwayAndTheMeshHolds) {
   EXPECT_EQ(maps[0].second.held, (std::vector<bool>{true}));
 }
 
+TEST(Seed, AFewStrangersOnOneAddressCannotTakeEveryNeighborSlot) {
+  // Issue 16: its 40 slots had no per-address limit, so a few connections could take every first copy.
+  Bench b(live_seed());
+  channel(b, 3);
+  auto m = b.mark();
+  auto arrive = [&](const std::string& host) {
+    const ConnectionId conn = b.next_conn++;
+    b.feed([&](PeerCore& core) { core.on_connected(conn, protocol::PeerAddress{host, 40000, {}}, false, b.now); });
+    b.take();
+    return conn;
+  };
+  std::vector<ConnectionId> attacker;
+  for (int i = 0; i < 6; ++i) attacker.push_back(arrive("203.0.113.9"));
+  const ConnectionId honest = arrive("198.51.100.7");
+  std::vector<ConnectionId> local;
+  for (int i = 0; i < 6; ++i) local.push_back(arrive("127.0.0.1"));
+  EXPECT_EQ(Bench::disconnects(b.since(m)), (std::vector<ConnectionId>{attacker[4], attacker[5]}))
+      << "four from one address, then refused; another address and this machine's own swarm are not";
+  (void)honest;
+}
+
 }  // namespace
 }  // namespace shoal::peer::test

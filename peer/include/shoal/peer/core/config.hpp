@@ -134,6 +134,9 @@ struct PeerConfig {
   /// A neighbor with chunk bytes unsent and no write progress for this long is choked; for twice this,
   /// dropped as a slow reader. Longer than any honest transfer of a chunk on a slow uplink.
   Time slow_reader_timeout = std::chrono::seconds(15);
+  /// Connections from one IP address at once: a few strangers cannot take every neighbor slot (a seeder's
+  /// included). A household behind one NAT needs a few. Loopback is exempt: one machine's own swarms.
+  int max_connections_per_address = 4;
   /// A neighbor that refused as busy is not asked again for this long.
   Time busy_backoff = std::chrono::seconds(1);
   /// Housekeeping period: keepalives, timeouts, peer set, rechoke checks.
