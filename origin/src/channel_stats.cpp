@@ -4,37 +4,56 @@
 
 namespace shoal::origin {
 
-namespace {
-constexpr std::size_t kMaxSessions = 100'000;  // bounds memory against report floods
+void ChannelStats::Totals::add(const wire::QoeReport& r) {
+  ++sum.sessions;
+  if (r.startup_delay_ms() > 0) {
+    ++sum.startup_count;
+    startup_sum_ms += static_cast<double>(r.startup_delay_ms());
+    sum.startup_max_ms = std::max<std::uint64_t>(sum.startup_max_ms, r.startup_delay_ms());
+  }
+  sum.stalls += r.stalls();
+  sum.stall_ms += r.stall_ms();
+  if (r.stalls() > 0) ++sum.sessions_with_stalls;
+  sum.bytes_from_peers += r.bytes_from_peers();
+  sum.bytes_from_origin += r.bytes_from_origin();
+  sum.bytes_uploaded += r.bytes_uploaded();
+  sum.hash_failures += r.hash_failures();
 }
 
-void ChannelStats::add_report(const wire::QoeReport& report) {
+bool ChannelStats::add_report(const wire::QoeReport& report) {
+  const std::string& id = report.peer_id();
+  if (id.empty() || id.size() > 64) return false;
   std::lock_guard lock(mutex_);
-  auto it = reports_.find(report.peer_id());
-  if (it == reports_.end() && reports_.size() >= kMaxSessions) return;
-  reports_[report.peer_id()] = report;
+  auto forget = [&](const std::string& peer) {
+    if (auto t = open_ticket_.find(peer); t != open_ticket_.end()) {
+      open_order_.erase(t->second);
+      open_ticket_.erase(t);
+    }
+    open_.erase(peer);
+  };
+  if (report.final()) {
+    forget(id);
+    finished_.add(report);
+    return true;
+  }
+  forget(id);
+  while (open_.size() >= kMaxOpenSessions) {
+    const std::string oldest = open_order_.begin()->second;
+    finished_.add(open_.at(oldest));
+    forget(oldest);
+  }
+  open_[id] = report;
+  open_order_[next_ticket_] = id;
+  open_ticket_[id] = next_ticket_++;
+  return true;
 }
 
 QoeAggregate ChannelStats::qoe() const {
   std::lock_guard lock(mutex_);
-  QoeAggregate a;
-  double startup_sum = 0;
-  for (const auto& [id, r] : reports_) {
-    ++a.sessions;
-    if (r.startup_delay_ms() > 0) {
-      ++a.startup_count;
-      startup_sum += static_cast<double>(r.startup_delay_ms());
-      a.startup_max_ms = std::max<std::uint64_t>(a.startup_max_ms, r.startup_delay_ms());
-    }
-    a.stalls += r.stalls();
-    a.stall_ms += r.stall_ms();
-    if (r.stalls() > 0) ++a.sessions_with_stalls;
-    a.bytes_from_peers += r.bytes_from_peers();
-    a.bytes_from_origin += r.bytes_from_origin();
-    a.bytes_uploaded += r.bytes_uploaded();
-    a.hash_failures += r.hash_failures();
-  }
-  if (a.startup_count > 0) a.startup_mean_ms = startup_sum / static_cast<double>(a.startup_count);
+  Totals all = finished_;
+  for (const auto& [id, r] : open_) all.add(r);
+  QoeAggregate a = all.sum;
+  if (a.startup_count > 0) a.startup_mean_ms = all.startup_sum_ms / static_cast<double>(a.startup_count);
   return a;
 }
 

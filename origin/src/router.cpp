@@ -110,7 +110,7 @@ HttpReply Router::channel_route(const HttpRequest& request, Channel& channel, co
     }
     wire::QoeReport report;
     if (!report.ParseFromString(request.body)) return error(400, "body is not a wire::QoeReport");
-    channel.stats().add_report(report);
+    if (!channel.stats().add_report(report)) return error(400, "a report needs a peer_id of 1-64 bytes");
     HttpReply r = text_reply(204, "");
     return r;
   }

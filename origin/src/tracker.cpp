@@ -7,7 +7,18 @@
 namespace shoal::origin {
 
 void Tracker::expire_locked(Clock::time_point now) {
-  std::erase_if(peers_, [now](const auto& item) { return item.second.expires <= now; });
+  for (auto it = peers_.begin(); it != peers_.end();) {
+    if (it->second.expires <= now) {
+      forget_locked(it++);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Tracker::forget_locked(std::map<std::string, Peer>::iterator it) {
+  if (auto n = per_source_.find(it->second.source); n != per_source_.end() && --n->second == 0) per_source_.erase(n);
+  peers_.erase(it);
 }
 
 std::size_t Tracker::active(Clock::time_point now) {
@@ -29,7 +40,7 @@ bool is_loopback(const std::string& host) {
 void Tracker::list_seeder(const std::string& peer_id, std::uint32_t port, std::uint64_t playhead,
                           Clock::time_point now) {
   std::lock_guard lock(mutex_);
-  peers_[peer_id] = Peer{"", port, playhead, now + ttl(), true};
+  peers_[peer_id] = Peer{"", port, playhead, now + ttl(), true, ""};
 }
 
 void Tracker::set_probe(Probe probe) {
@@ -43,6 +54,11 @@ void Tracker::mark_connectable(const std::string& peer_id, const std::string& ho
   expire_locked(now);
   auto it = peers_.find(peer_id);
   if (it != peers_.end() && it->second.host == host && it->second.port == port) it->second.connectable = connectable;
+}
+
+std::size_t Tracker::per_source(const std::string& source) const {
+  auto it = per_source_.find(source);
+  return it == per_source_.end() ? 0 : it->second;
 }
 
 std::size_t Tracker::unreachable(Clock::time_point now) {
@@ -69,10 +85,21 @@ wire::AnnounceReply Tracker::announce_locked(const wire::AnnounceRequest& reques
   std::lock_guard lock(mutex_);
   expire_locked(now);
   const std::string& id = request.peer_id();
-  if (request.event() == wire::AnnounceRequest::STOPPED) {
-    peers_.erase(id);
-  } else if (!id.empty()) {
-    Peer& peer = peers_[id];
+  auto found = peers_.find(id);
+  // An entry answers only to the address that made it: nobody else can move or remove it by reusing its id.
+  const bool owner = found == peers_.end() || found->second.source == source_host;
+  const bool bounded = is_loopback(source_host) || per_source(source_host) < kMaxPeersPerAddress;
+  if (!owner || id.empty() || id.size() > 64) {
+    // Not stored; the caller still gets peers.
+  } else if (request.event() == wire::AnnounceRequest::STOPPED) {
+    if (found != peers_.end()) forget_locked(found);
+  } else if (found != peers_.end() || (bounded && peers_.size() < kMaxEntries)) {
+    if (found == peers_.end()) {
+      found = peers_.emplace(id, Peer{}).first;
+      found->second.source = source_host;
+      ++per_source_[source_host];
+    }
+    Peer& peer = found->second;
     const std::string& claimed = request.host();
     std::string host = !claimed.empty() && (claimed == source_host || is_loopback(source_host)) ? claimed : source_host;
     if (host != peer.host || request.listen_port() != peer.port) {

@@ -37,7 +37,8 @@ TEST(Tracker, PrefersPeersPlayingNearTheCaller) {
 TEST(Tracker, ReturnsAtMostFiftyPeers) {
   Tracker tracker;
   const auto now = Tracker::Clock::now();
-  for (int i = 0; i < 80; ++i) tracker.announce(announce("p" + std::to_string(i), 10), "h", "192.0.2.1", now);
+  for (int i = 0; i < 80; ++i)
+    tracker.announce(announce("p" + std::to_string(i), 10), "10.1.0." + std::to_string(i), "192.0.2.1", now);
   wire::AnnounceRequest me = announce("me", 10);
   me.set_want(500);
   EXPECT_EQ(tracker.announce(me, "h", "192.0.2.1", now).peers_size(), 50);
@@ -136,6 +137,35 @@ TEST(Tracker, ProbesEachNewAddressAndStopsGivingOutUnreachableOnes) {
   EXPECT_EQ(reply.peers(0).peer_id(), "open");
   EXPECT_EQ(tracker.active(now), 4u) << "an unreachable viewer is still a viewer";
   EXPECT_EQ(tracker.unreachable(now), 1u);
+}
+
+TEST(Tracker, AnEntryAnswersOnlyToTheAddressThatMadeIt) {
+  // Ids are in every reply: anyone could otherwise move or delete any peer's entry.
+  Tracker tracker;
+  const auto now = Tracker::Clock::now();
+  tracker.announce(announce("a", 1), "10.0.0.7", "192.0.2.1", now);
+  wire::AnnounceRequest stop = announce("a", 1);
+  stop.set_event(wire::AnnounceRequest::STOPPED);
+  tracker.announce(stop, "10.0.0.66", "192.0.2.1", now);
+  tracker.announce(announce("a", 1, 9999), "10.0.0.66", "192.0.2.1", now);
+  auto reply = tracker.announce(announce("me", 1), "10.0.0.9", "192.0.2.1", now);
+  ASSERT_EQ(reply.peers_size(), 1);
+  EXPECT_EQ(reply.peers(0).host(), "10.0.0.7");
+  EXPECT_EQ(reply.peers(0).port(), 7000u);
+  tracker.announce(stop, "10.0.0.7", "192.0.2.1", now);
+  EXPECT_EQ(tracker.announce(announce("me", 1), "10.0.0.9", "192.0.2.1", now).peers_size(), 0)
+      << "its own address removes it";
+}
+
+TEST(Tracker, OneAddressHoldsAtMostSixteenEntries) {
+  Tracker tracker;
+  const auto now = Tracker::Clock::now();
+  for (int i = 0; i < 40; ++i)
+    tracker.announce(announce("fake" + std::to_string(i), 1), "203.0.113.9", "192.0.2.1", now);
+  tracker.announce(announce("honest", 1), "10.0.0.8", "192.0.2.1", now);
+  const auto reply = tracker.announce(announce("me", 1), "10.0.0.9", "192.0.2.1", now);
+  EXPECT_EQ(reply.peers_size(), static_cast<int>(Tracker::kMaxPeersPerAddress) + 1);
+  EXPECT_EQ(tracker.active(now), Tracker::kMaxPeersPerAddress + 2);
 }
 
 }  // namespace

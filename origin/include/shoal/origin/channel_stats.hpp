@@ -33,8 +33,12 @@ class ChannelStats {
   void add_http_request() { http_requests_ += 1; }
   /// The mesh seeder calls this for every payload byte it uploads.
   void add_mesh_bytes_seeded(std::uint64_t n) { mesh_bytes_ += n; }
-  /// A later report of the same peer supersedes its earlier one.
-  void add_report(const wire::QoeReport& report);
+  /// A later report of the same peer supersedes its earlier one. A final report is folded into the totals
+  /// and its session forgotten; at most kMaxOpenSessions unfinished sessions are kept (past that the oldest
+  /// is folded in as it stands), so a flood of reports costs bounded memory and never shuts real ones out.
+  /// False for a report with no peer id or one over 64 bytes (nothing is stored).
+  bool add_report(const wire::QoeReport& report);
+  static constexpr std::size_t kMaxOpenSessions = 100'000;
 
   std::uint64_t http_bytes() const { return http_bytes_; }
   std::uint64_t http_requests() const { return http_requests_; }
@@ -48,8 +52,17 @@ class ChannelStats {
   std::atomic<std::uint64_t> http_bytes_{0};
   std::atomic<std::uint64_t> http_requests_{0};
   std::atomic<std::uint64_t> mesh_bytes_{0};
+  struct Totals {
+    QoeAggregate sum;
+    double startup_sum_ms = 0;
+    void add(const wire::QoeReport& r);
+  };
   mutable std::mutex mutex_;
-  std::map<std::string, wire::QoeReport> reports_;  // latest per peer id
+  Totals finished_;                                  // sessions that sent their final report, or were evicted
+  std::map<std::string, wire::QoeReport> open_;      // the latest report of each unfinished session
+  std::map<std::uint64_t, std::string> open_order_;  // arrival order of open_, oldest first
+  std::map<std::string, std::uint64_t> open_ticket_;
+  std::uint64_t next_ticket_ = 0;
 };
 
 }  // namespace shoal::origin

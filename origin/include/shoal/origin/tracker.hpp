@@ -19,6 +19,10 @@ class Tracker {
  public:
   using Clock = std::chrono::steady_clock;
   static constexpr std::uint32_t kMaxPeers = 50;
+  /// Entries one source address may hold (a household behind one NAT; loopback is exempt), and in all: a
+  /// flood of made-up ids fills neither the table nor newcomers' replies.
+  static constexpr std::size_t kMaxPeersPerAddress = 16;
+  static constexpr std::size_t kMaxEntries = 50'000;
 
   explicit Tracker(std::chrono::seconds interval = std::chrono::seconds(30)) : interval_(interval) {}
 
@@ -53,15 +57,19 @@ class Tracker {
     std::uint64_t playhead = 0;
     Clock::time_point expires;
     std::optional<bool> connectable;  // unknown until probed; unknown entries are given out
+    std::string source;               // the address that made the entry: only it may change or remove it
   };
   void expire_locked(Clock::time_point now);
+  void forget_locked(std::map<std::string, Peer>::iterator it);
+  std::size_t per_source(const std::string& source) const;
   wire::AnnounceReply announce_locked(const wire::AnnounceRequest& request, const std::string& source_host,
                                       const std::string& local_host, Clock::time_point now, Probe& probe,
                                       std::string& probe_host, std::uint32_t& probe_port);
 
   std::chrono::seconds interval_;
   std::mutex mutex_;
-  std::map<std::string, Peer> peers_;  // by peer_id
+  std::map<std::string, Peer> peers_;              // by peer_id
+  std::map<std::string, std::size_t> per_source_;  // entries by the address that made them
   Probe probe_;
 };
 
