@@ -21,13 +21,13 @@ void PeerCore::State::on_request(Neighbor& n, const protocol::Request& request) 
     send(n, protocol::Reject{seq});
     return;
   }
-  // Holding a whole finished channel, we want nothing back: one queued chunk per neighbor shares the
-  // uplink among all who ask, so copies spread to many peers that pass them on (super-seeding's aim),
-  // instead of a few fast downloaders taking the lot.
   // A request already waiting is not queued twice: one Request repeated thousands of times is one job.
   if (std::any_of(upload_queue.begin(), upload_queue.end(),
                   [&](const UploadJob& queued) { return queued.conn == n.conn && queued.seq == seq; }))
     return;
+  // Holding a whole finished channel, we want nothing back: one queued chunk per neighbor shares the
+  // uplink among all who ask, so copies spread to many peers that pass them on (super-seeding's aim),
+  // instead of a few fast downloaders taking the lot.
   const int per_neighbor = complete() ? 1 : cfg.max_upload_queue_per_neighbor;
   if (n.upload_queued >= per_neighbor) {
     send(n, protocol::Reject{seq, /*busy=*/true});
