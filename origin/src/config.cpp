@@ -29,6 +29,11 @@ chunks, tracker, stats). At least one --vod or --live is required.
                          Retry-After so viewers look to the mesh instead of all
                          crawling (default 0 = unlimited; set about HTTP uplink
                          / bitrate)
+  --max-connections N    HTTP connections open at once (default 10000); past it new
+                         ones are closed unanswered and accepting pauses 100ms
+  --max-connections-per-address N
+                         HTTP connections from one address (default 64; loopback,
+                         e.g. a CDN or proxy on this machine, is exempt)
   --help                 this text
 )";
 }
@@ -91,6 +96,13 @@ OriginConfig parse_origin_args(int argc, const char* const* argv) {
       c.seed_upload_bps = parse_rate(value());
     } else if (arg == "--max-chunk-transfers") {
       c.max_chunk_transfers = parse_count(arg, value());
+    } else if (arg == "--max-connections") {
+      c.max_connections = parse_count(arg, value());
+      if (c.max_connections == 0) throw std::invalid_argument("--max-connections must be at least 1");
+    } else if (arg == "--max-connections-per-address") {
+      c.max_connections_per_address = parse_count(arg, value());
+      if (c.max_connections_per_address == 0)
+        throw std::invalid_argument("--max-connections-per-address must be at least 1");
     } else {
       throw std::invalid_argument("unknown option '" + arg + "' (see --help)");
     }

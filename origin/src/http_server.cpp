@@ -1,9 +1,12 @@
 #include "shoal/origin/http_server.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <iostream>
+#include <map>
+#include <mutex>
 
 #include "shoal/protocol/address_text.hpp"
 
@@ -17,10 +20,49 @@ using protocol::address_text;
 
 namespace {
 
+// Who is connected: the caps of HttpLimits. A Session holds a ticket; the count drops when it ends.
+class Admission : public std::enable_shared_from_this<Admission> {
+ public:
+  explicit Admission(const HttpLimits& limits) : limits_(limits) {}
+  bool full() const {
+    std::lock_guard lock(mutex_);
+    return total_ >= limits_.max_connections;
+  }
+  /// A ticket for a connection from `remote`, or null when a cap is reached.
+  std::shared_ptr<void> admit(const net::ip::address& remote) {
+    const std::string key = remote.is_loopback() ? std::string() : address_text(remote);
+    std::lock_guard lock(mutex_);
+    if (total_ >= limits_.max_connections) return nullptr;
+    if (!key.empty() && per_address_[key] >= limits_.max_connections_per_address) return nullptr;
+    ++total_;
+    if (!key.empty()) ++per_address_[key];
+    return std::make_shared<Ticket>(shared_from_this(), key);
+  }
+
+ private:
+  struct Ticket {
+    Ticket(std::shared_ptr<Admission> a, std::string k) : admission(std::move(a)), key(std::move(k)) {}
+    ~Ticket() { admission->release(key); }
+    Ticket(const Ticket&) = delete;
+    Ticket& operator=(const Ticket&) = delete;
+    std::shared_ptr<Admission> admission;
+    std::string key;
+  };
+  void release(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    --total_;
+    if (!key.empty() && --per_address_[key] == 0) per_address_.erase(key);
+  }
+  const HttpLimits limits_;
+  mutable std::mutex mutex_;
+  std::size_t total_ = 0;
+  std::map<std::string, std::size_t> per_address_;
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Router& router, const HttpLimits& limits)
-      : stream_(std::move(socket)), router_(router), limits_(limits) {}
+  Session(tcp::socket&& socket, Router& router, const HttpLimits& limits, std::shared_ptr<void> ticket)
+      : stream_(std::move(socket)), router_(router), limits_(limits), ticket_(std::move(ticket)) {}
 
   void run() { read(); }
 
@@ -101,19 +143,38 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpReply reply_;  // keeps the payload alive while it is written
   std::optional<http::response<http::span_body<const char>>> response_;
+  std::shared_ptr<void> ticket_;  // counts this connection until it ends
 };
 
 }  // namespace
 
 struct HttpServer::Listener : std::enable_shared_from_this<Listener> {
   Listener(net::io_context& io_context, Router& r, HttpLimits l)
-      : io(io_context), acceptor(io_context), router(r), limits(l) {}
+      : io(io_context),
+        acceptor(io_context),
+        router(r),
+        limits(l),
+        admission(std::make_shared<Admission>(l)),
+        backoff(io_context) {}
 
   void accept() {
     acceptor.async_accept(net::make_strand(io), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
       if (ec == net::error::operation_aborted || !self->acceptor.is_open()) return;
-      if (!ec) std::make_shared<Session>(std::move(s), self->router, self->limits)->run();
-      self->accept();
+      if (!ec) {
+        beast::error_code ignored;
+        const auto remote = s.remote_endpoint(ignored);
+        if (auto ticket = ignored ? nullptr : self->admission->admit(remote.address())) {
+          std::make_shared<Session>(std::move(s), self->router, self->limits, std::move(ticket))->run();
+        } else {
+          s.close(ignored);  // over a cap: closed unanswered
+        }
+      }
+      if (!self->admission->full()) return self->accept();
+      // Full: accepting pauses, so a flood of connects waits in the backlog instead of spinning us.
+      self->backoff.expires_after(self->limits.accept_backoff);
+      self->backoff.async_wait([self](beast::error_code timer_ec) {
+        if (!timer_ec && self->acceptor.is_open()) self->accept();
+      });
     });
   }
 
@@ -121,6 +182,8 @@ struct HttpServer::Listener : std::enable_shared_from_this<Listener> {
   tcp::acceptor acceptor;
   Router& router;
   HttpLimits limits;
+  std::shared_ptr<Admission> admission;
+  net::steady_timer backoff;
 };
 
 HttpServer::HttpServer(net::io_context& io, const tcp::endpoint& endpoint, Router& router, HttpLimits limits)
@@ -139,6 +202,7 @@ void HttpServer::start() { listener_->accept(); }
 void HttpServer::stop() {
   beast::error_code ignored;
   listener_->acceptor.close(ignored);
+  listener_->backoff.cancel();
 }
 
 tcp::endpoint HttpServer::local_endpoint() const { return listener_->acceptor.local_endpoint(); }

@@ -37,7 +37,10 @@ int main(int argc, char** argv) {
     const net::ip::tcp::endpoint endpoint(net::ip::make_address(config.listen.host), config.listen.port);
     ChannelMap channels;
     Router router(channels, config.max_chunk_transfers);
-    HttpServer server(io, endpoint, router);
+    HttpLimits limits;
+    limits.max_connections = config.max_connections;
+    limits.max_connections_per_address = config.max_connections_per_address;
+    HttpServer server(io, endpoint, router, limits);
     const auto bound = server.local_endpoint();
     const std::string address = bound.address().to_string() + ":" + std::to_string(bound.port());
 

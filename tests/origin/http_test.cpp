@@ -3,7 +3,9 @@
 // and 4xx (never a crash) for malformed requests.
 #include <gtest/gtest.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/write.hpp>
 #include <thread>
 
 #include "shoal/origin/hls_playlist.hpp"
@@ -254,6 +256,57 @@ TEST(HlsPlaylist, DiscontinuitySequenceOfAChunkStaysTheSameWhenItScrollsOut) {
   in.chunks.erase(in.chunks.begin());
   in.discontinuity_sequence = 1;  // chunk 1 evicted
   EXPECT_NE(hls_playlist(in).find("#EXT-X-DISCONTINUITY-SEQUENCE:1\n"), std::string::npos);
+}
+
+TEST(HttpServerLimits, PastTheConnectionCapNewConnectionsAreClosedUntilOneEnds) {
+  // Issue 16: the origin had no connection cap.
+  ChannelMap channels;
+  Router router(channels);
+  boost::asio::io_context io;
+  HttpLimits limits;
+  limits.max_connections = 2;
+  limits.accept_backoff = std::chrono::milliseconds(20);
+  HttpServer server(io, {boost::asio::ip::make_address("127.0.0.1"), 0}, router, limits);
+  server.start();
+  const std::uint16_t port = server.local_endpoint().port();
+  auto work = boost::asio::make_work_guard(io);
+  std::thread thread([&] { io.run(); });
+  struct Join {
+    boost::asio::io_context& io;
+    std::thread& thread;
+    ~Join() {
+      io.stop();
+      thread.join();
+    }
+  } join{io, thread};
+  auto open = [&] {
+    auto s = std::make_unique<boost::asio::ip::tcp::socket>(io);
+    s->connect({boost::asio::ip::make_address("127.0.0.1"), port});
+    return s;
+  };
+  auto first = open();
+  auto second = open();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // both admitted (bounded: the test's only wait)
+  // A third is closed unanswered: its request reads end-of-stream, not a reply.
+  auto third = open();
+  boost::system::error_code ec;
+  boost::asio::write(*third, boost::asio::buffer(std::string("GET /stats HTTP/1.1\r\nHost: x\r\n\r\n")), ec);
+  char byte = 0;
+  third->read_some(boost::asio::buffer(&byte, 1), ec);
+  EXPECT_TRUE(ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset) << ec.message();
+  first->close();
+  // The server notices the close on its own time: a few tries, 50 ms apart, bounded.
+  int status = 0;
+  for (int attempt = 0; attempt < 20 && status != 200; ++attempt) {
+    try {
+      status = http(port, "GET", "/stats").status;
+    } catch (const std::exception&) {
+      status = 0;  // still refused: closed unanswered
+    }
+    if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(status, 200) << "a place freed is a place taken";
+  server.stop();
 }
 
 }  // namespace

@@ -25,6 +25,8 @@ struct OriginConfig {
   std::chrono::microseconds dvr{120'000'000};
   std::uint64_t seed_upload_bps = 10'000'000;  // for the mesh seeder
   std::size_t max_chunk_transfers = 0;         // 0 = unlimited
+  std::size_t max_connections = 10'000;        // HTTP connections open at once (HttpLimits)
+  std::size_t max_connections_per_address = 64;
   bool help = false;
 };
 

@@ -16,6 +16,11 @@ struct HttpLimits {
   std::size_t header_bytes = 16 * 1024;
   std::size_t body_bytes = 64 * 1024;  // announces and reports are small
   std::chrono::seconds idle_timeout{30};
+  /// Connections open at once, and from one address (loopback exempt: a CDN or proxy on this machine). Past
+  /// either, a new connection is closed unanswered, and past the total accepting pauses for accept_backoff.
+  std::size_t max_connections = 10'000;
+  std::size_t max_connections_per_address = 64;
+  std::chrono::milliseconds accept_backoff{100};
 };
 
 class HttpServer {
