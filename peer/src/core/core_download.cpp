@@ -350,7 +350,7 @@ void PeerCore::State::update_interest() {
   told_not_interested = !told_not_interested;
   // Complete, we unchoke everyone who still wants something (core_upload.cpp): now, not at the next
   // rechoke, or the peers that finish last wait up to a rechoke interval for the idle uplinks.
-  next_rechoke = now_;
+  choker.rechoke_soon(now_);
   for (auto& [id, n] : neighbors) {
     if (!n.handshaken) continue;
     if (told_not_interested) {

@@ -107,29 +107,9 @@ void PeerCore::State::on_message(Neighbor& n, protocol::Message message) {
           for (std::size_t i = 0; i < count; ++i)
             if (m.held[i]) note_have(n, m.first + i);
         } else if constexpr (std::is_same_v<M, protocol::Interested>) {
-          n.peer_interested = true;
-          // A free slot goes to a newcomer at once rather than at the next rechoke.
-          long unchoked = std::count_if(neighbors.begin(), neighbors.end(),
-                                        [](auto& kv) { return kv.second.handshaken && !kv.second.am_choking; });
-          if (stuck_reader(n)) {
-            // It has not read what we sent: no slot until it does (check_slow_reader).
-          } else if (unchoked < choker.slots() + 1 || unchokes_everyone()) {
-            set_choke(n, false);
-          } else if (!n.have.any() && cfg.newcomer_slots > 0 && !cfg.seed) {
-            long newcomers = std::count_if(neighbors.begin(), neighbors.end(),
-                                           [&](auto& kv) { return !kv.second.am_choking && starting_up(kv.second); });
-            if (newcomers < cfg.newcomer_slots) {
-              n.newcomer_until = now_ + cfg.rechoke_interval;
-              set_choke(n, false);
-            }
-          }
+          on_interested(n);
         } else if constexpr (std::is_same_v<M, protocol::NotInterested>) {
-          n.peer_interested = false;
-          // Its slot is worth more to a neighbor that wants something: refill it now, not at the next rechoke.
-          if (!n.am_choking) {
-            set_choke(n, true);
-            next_rechoke = now_;
-          }
+          on_not_interested(n);
         } else if constexpr (std::is_same_v<M, protocol::Choke>) {
           set_peer_choking(n, true);
           while (!n.requests.empty()) drop_request(n, n.requests.front().seq);
@@ -188,7 +168,7 @@ void PeerCore::State::remove_neighbor(ConnectionId conn, const std::string& reas
   uplink.on_abandoned(unsent_total);
   set_peer_choking(*n, true);  // off the unchoking_us list before the map entry goes
   if (n->handshaken && n->dial_address().port != 0) pex_dropped.push_back(n->dial_address());
-  if (!n->am_choking) next_rechoke = now_;  // refill the freed slot soon
+  if (!n->am_choking) choker.rechoke_soon(now_);  // refill the freed slot soon
   if (tell_driver) actions.push_back(Disconnect{conn, reason});
   if (n->handshaken) --handshaken_count;
   neighbors.erase(conn);
@@ -288,14 +268,7 @@ void PeerCore::State::maintain() {
   }
   for (auto& [id, reason] : drop) remove_neighbor(id, reason, true);
 
-  if (now_ >= next_rechoke) {
-    bool rotate = now_ >= next_optimistic;
-    rechoke(rotate);
-    next_rechoke = now_ + cfg.rechoke_interval;
-    if (rotate) next_optimistic = now_ + cfg.optimistic_interval;
-  } else if (!rotate_to_newcomer()) {
-    open_slot_if_idle();
-  }
+  run_choker();
   if (now_ >= next_pex && (!pex_added.empty() || !pex_dropped.empty())) {
     for (auto& [id, n] : neighbors) {
       if (!n.handshaken) continue;

@@ -12,12 +12,12 @@
 #include <unordered_set>
 #include <vector>
 
-#include "choker.hpp"
+#include "choking/choker.hpp"
 #include "neighbor.hpp"
 #include "neighbor_table.hpp"
 #include "peer_set.hpp"
-#include "piece_selector.hpp"
 #include "playhead.hpp"
+#include "selection/piece_selector.hpp"
 #include "shoal/peer/core/peer_core.hpp"
 #include "token_bucket.hpp"
 #include "uplink.hpp"
@@ -72,8 +72,6 @@ struct PeerCore::State final : SelectionContext {
   PeerSet peer_set;
   Choker choker;
   RateMeter uploaded;  // all chunk bytes we sent, over rechoke_interval: is our uplink used?
-  Time next_rechoke{0};
-  Time next_optimistic{0};
   std::vector<protocol::PeerAddress> pex_added, pex_dropped;
   Time next_pex{0};
   Time last_announce{0};
@@ -165,14 +163,19 @@ struct PeerCore::State final : SelectionContext {
   static bool goes_before(const UploadJob& a, const UploadJob& b, bool rare_first);
   /// A seed gave this chunk out seed_copies_per_chunk times and a neighbor still holds it: the mesh spreads it.
   bool spread_enough(const ChunkSlot& slot) const;
-  void rechoke(bool rotate);
-  bool rotate_to_newcomer();
+  void set_choke(Neighbor& n, bool choke);
+
+  // ---- tit-for-tat: the Choker decides, these show it the neighbors and carry it out (core_choking.cpp)
+  /// The housekeeping tick's rechoke, newcomer rotation or slot opening.
+  void run_choker();
+  void on_interested(Neighbor& n);
+  void on_not_interested(Neighbor& n);
+  ChokeCandidate choke_candidate(Neighbor& n) const;
+  std::vector<ChokeCandidate> choke_candidates();
+  ChokeSituation choke_situation();
   double upload_utilisation();
-  bool is_free_rider(Neighbor& n);
   /// Unchoked as a newcomer and still short of a start-up buffer.
   bool starting_up(const Neighbor& n) const;
-  void open_slot_if_idle();
-  void set_choke(Neighbor& n, bool choke);
 
   // ---- a live seed's injection of new chunks (core_seed.cpp)
   bool injects() const;

@@ -1,5 +1,5 @@
 // Uploading: requests from unchoked neighbors are queued and served within
-// the token bucket; the choker decides who is unchoked.
+// the token bucket; the choker decides who is unchoked (core_choking.cpp).
 #include <algorithm>
 #include <limits>
 
@@ -202,96 +202,6 @@ void PeerCore::State::set_choke(Neighbor& n, bool choke) {
     it = upload_queue.erase(it);
   }
   n.upload_queued = 0;
-}
-
-bool PeerCore::State::starting_up(const Neighbor& n) const {
-  if (n.newcomer_until <= now_) return false;
-  const auto target_us = std::max<std::int64_t>(1, window.target_duration.count());
-  const auto start_chunks = static_cast<std::uint64_t>((cfg.buffer_target.count() + target_us - 1) / target_us);
-  return n.have.announced() < start_chunks;
-}
-
-bool PeerCore::State::is_free_rider(Neighbor& n) {
-  // Connected for a whole rate window and never gave us a chunk.
-  return now_ - n.connected_at >= cfg.rate_window && n.received.bytes(now_, cfg.rate_window) < 1.0;
-}
-
-double PeerCore::State::upload_utilisation() {
-  if (!uplink.known()) return 1.0;  // unknown capacity: behave like a fixed-slot choker
-  return uploaded.rate(now_, cfg.rechoke_interval) / uplink.bytes_per_second(now_);
-}
-
-// libtorrent's rate-based choker, simplified: four slots rarely fill a capped uplink while a swarm
-// ramps up (everyone asks the first peers that answered, and those peers hold few chunks), so while
-// ours is underused one more interested, non-free-riding neighbor is unchoked each housekeeping tick.
-void PeerCore::State::open_slot_if_idle() {
-  if (upload_utilisation() >= 0.8 || choker.slots() >= cfg.max_neighbors) return;
-  Neighbor* best = nullptr;
-  double best_rate = -1;
-  for (auto& [id, n] : neighbors) {
-    if (!n.handshaken || !n.am_choking || !n.peer_interested || stuck_reader(n)) continue;
-    if (is_free_rider(n) && !nothing_to_download()) continue;
-    double rate = n.received.rate(now_, cfg.rate_window);
-    if (rate > best_rate) {
-      best = &n;
-      best_rate = rate;
-    }
-  }
-  if (!best) return;
-  choker.set_slots(choker.slots() + 1);
-  set_choke(*best, false);
-}
-
-bool PeerCore::State::rotate_to_newcomer() {
-  // The optimistic slot did its work once that neighbor holds a chunk it can pass on (and has nothing
-  // of ours still queued): at the next housekeeping tick a neighbor holding nothing gets the slot, not
-  // at the next rotation, or a swarm that starts together waits a rotation per generation of holders.
-  if (complete()) return false;
-  const Neighbor* opt = find(choker.optimistic());
-  if (!opt || !opt->have.any() || opt->upload_queued > 0) return false;
-  const bool newcomer_waits = std::any_of(neighbors.begin(), neighbors.end(), [](auto& kv) {
-    const Neighbor& c = kv.second;
-    return c.handshaken && c.am_choking && c.peer_interested && !c.have.any();
-  });
-  if (!newcomer_waits) return false;
-  rechoke(true);
-  next_rechoke = now_ + cfg.rechoke_interval;
-  next_optimistic = now_ + cfg.optimistic_interval;
-  return true;
-}
-
-void PeerCore::State::rechoke(bool rotate) {
-  // A saturated uplink gives back the slots it opened: fewer, faster transfers.
-  if (upload_utilisation() > 0.95 && choker.slots() > cfg.unchoke_slots) choker.set_slots(choker.slots() - 1);
-  const Time window_len = cfg.rate_window;
-  std::vector<ChokeCandidate> candidates;
-  candidates.reserve(neighbors.size());
-  for (auto& [id, n] : neighbors) {
-    if (!n.handshaken) continue;
-    ChokeCandidate c;
-    c.conn = id;
-    c.interested = n.peer_interested && !stuck_reader(n);
-    c.received_rate = n.received.rate(now_, window_len);
-    c.sent_rate = n.sent.rate(now_, window_len);
-    c.free_rider = is_free_rider(n);
-    c.holds_nothing = !n.have.any();
-    candidates.push_back(c);
-  }
-  std::vector<ConnectionId> unchoke;
-  if (unchokes_everyone()) {
-    // Nothing to reciprocate: everyone who wants something may ask (the queue limit keeps it fair).
-    for (auto& c : candidates)
-      if (c.interested) unchoke.push_back(c.conn);
-  } else {
-    unchoke = choker.rechoke(candidates, nothing_to_download(), rotate, rng_);
-  }
-  for (auto& [id, n] : neighbors) {
-    if (!n.handshaken) continue;
-    bool keep = std::find(unchoke.begin(), unchoke.end(), id) != unchoke.end() ||
-                (starting_up(n) && !n.am_choking && !stuck_reader(n));
-    n.optimistic = keep && id == choker.optimistic();
-    set_choke(n, !keep);
-  }
 }
 
 }  // namespace shoal::peer

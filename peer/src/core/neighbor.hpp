@@ -46,7 +46,6 @@ struct Neighbor {
   std::string peer_id;
   std::uint16_t listen_port = 0;
 
-  bool optimistic = false;
   Time newcomer_until{0};
   // A seed's last chunk given to this neighbor as the first copy, until it is seen passed on.
   bool seeded_pending = false;

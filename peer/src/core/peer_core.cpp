@@ -13,7 +13,7 @@ PeerCore::State::State(PeerConfig c)
       rng_(cfg.rng_seed),
       playhead(cfg.buffer_target),
       peer_set(cfg.peer_id),
-      choker(cfg.unchoke_slots),
+      choker(cfg),
       bucket(cfg.max_upload_bps, std::chrono::milliseconds(100)),
       uplink(cfg.max_upload_bps, cfg.assumed_upload_bps, cfg.upload_queue_delay, cfg.upload_estimate_window),
       selector(make_selector(cfg)) {}

@@ -1,161 +1,209 @@
-// Tit-for-tat: regular slots, optimistic rotation, free-riders.
+// The Choker on its own: regular slots, optimistic unchoke, free-riders, newcomers, seed mode and
+// rate-based slot opening, as functions of neighbor rates and time.
+#include "choking/choker.hpp"
+
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <set>
 
-#include "harness.hpp"
-
-namespace shoal::peer::test {
+namespace shoal::peer {
 namespace {
 
-/// Who we unchoke, replayed from the Choke/Unchoke messages in the log.
-std::set<ConnectionId> unchoked(const Bench& b) {
-  std::set<ConnectionId> out;
-  for (auto& a : b.log) {
-    auto* s = std::get_if<SendMessage>(&a);
-    if (!s) continue;
-    if (std::holds_alternative<protocol::Unchoke>(s->message)) out.insert(s->conn);
-    if (std::holds_alternative<protocol::Choke>(s->message)) out.erase(s->conn);
+using namespace std::chrono_literals;
+
+/// Neighbors with rate meters the Choker reads.
+struct Swarm {
+  PeerConfig config;
+  std::deque<RateMeter> meters;
+  std::vector<ChokeCandidate> candidates;
+  std::mt19937_64 rng{7};
+
+  Swarm() {
+    config.unchoke_slots = 2;
+    config.max_neighbors = 8;
+    config.newcomer_slots = 1;
   }
-  return out;
-}
-
-TEST(Choker, UnderusedCappedUplinkOpensOneMoreSlotEachTick) {
-  PeerConfig c = base_config();
-  c.seed = true;
-  c.unchoke_slots = 1;
-  c.max_upload_bps = 8000;  // capped and idle: nobody requests anything
-  Bench b(c);
-  b.make_channel(4, /*live=*/true);  // a live seed still chokes (a VoD one unchokes everyone: Seeding.*)
-  for (int i = 0; i < 5; ++i) b.connect("", /*unchoke=*/false);
-  EXPECT_EQ(unchoked(b).size(), 2u) << "one regular and the optimistic slot, at once";
-  b.run_until(900ms);
-  EXPECT_EQ(unchoked(b).size(), 2u);
-  b.run_until(1100ms);
-  EXPECT_EQ(unchoked(b).size(), 3u) << "the first housekeeping tick opened a slot";
-  b.run_until(2100ms);
-  EXPECT_EQ(unchoked(b).size(), 4u);
-  b.run_until(9s);
-  EXPECT_EQ(unchoked(b).size(), 5u) << "every interested neighbor, and no more";
-
-  // Without a cap the uplink's use is unknown: four regular slots (here one) as in BitTorrent.
-  PeerConfig u = c;
-  u.max_upload_bps = 0;
-  Bench fixed(u);
-  fixed.make_channel(4, /*live=*/true);
-  for (int i = 0; i < 5; ++i) fixed.connect("", /*unchoke=*/false);
-  fixed.run_until(9s);
-  EXPECT_EQ(unchoked(fixed).size(), 2u);
-}
-
-TEST(Choker, OptimisticSlotRotatesEveryInterval) {
-  PeerConfig c = base_config();
-  c.seed = true;
-  c.unchoke_slots = 1;
-  Bench b(c);
-  b.make_channel(4, /*live=*/true);
-  std::vector<ConnectionId> peers;
-  for (int i = 0; i < 5; ++i) peers.push_back(b.connect("", /*unchoke=*/false));
-  // Samples inside each 30 s optimistic period, after the first rechoke at 10 s.
-  std::vector<ConnectionId> optimistic;
-  for (Time t : {15s, 25s, 35s, 45s, 55s, 65s, 75s, 85s, 95s, 105s, 115s, 125s}) {
-    b.run_until(t);
-    auto set = unchoked(b);
-    ASSERT_EQ(set.size(), 2u) << "at " << t.count();
-    ASSERT_TRUE(set.count(peers[0])) << "the regular slot stays";
-    set.erase(peers[0]);
-    optimistic.push_back(*set.begin());
+  /// An interested neighbor connected at 0 that uploaded `to_us` and received `from_us` bytes by `at`.
+  ChokeCandidate& add(std::uint64_t to_us, std::uint64_t from_us = 0, Time at = 0s) {
+    ChokeCandidate c;
+    c.conn = static_cast<ConnectionId>(candidates.size() + 1);
+    c.interested = true;
+    c.received = &meters.emplace_back();
+    c.sent = &meters.emplace_back();
+    if (to_us > 0) c.received->add(to_us, at, config.rate_window);
+    if (from_us > 0) c.sent->add(from_us, at, config.rate_window);
+    return candidates.emplace_back(c);
   }
-  // 10..30 s: one period; then one per 30 s.
-  EXPECT_EQ(optimistic[0], optimistic[1]);
-  EXPECT_NE(optimistic[1], optimistic[2]);
-  EXPECT_EQ(optimistic[2], optimistic[3]);
-  EXPECT_EQ(optimistic[3], optimistic[4]);
-  EXPECT_NE(optimistic[4], optimistic[5]);
-  EXPECT_NE(optimistic[7], optimistic[8]);
-  std::set<ConnectionId> distinct(optimistic.begin(), optimistic.end());
-  EXPECT_GE(distinct.size(), 3u);
-}
-
-TEST(Choker, FreeRidersOnlyGetTheOptimisticSlot) {
-  PeerConfig c = base_config();
-  c.unchoke_slots = 2;
-  c.vod_window = 10s;  // keeps downloading as playback advances
-  Bench b(c);
-  b.make_channel(200);
-  auto giver = b.connect(std::string(200, 'X'));
-  b.servers.insert(giver);
-  std::vector<ConnectionId> riders;
-  for (int i = 0; i < 3; ++i) riders.push_back(b.connect("", /*unchoke=*/false));
-  b.feed([&](PeerCore& core) { core.start_playback(0, b.now); });
-  b.take();
-
-  auto riders_unchoked = [&] {
-    auto set = unchoked(b);
-    int n = 0;
-    for (auto r : riders) n += set.count(r) ? 1 : 0;
-    return n;
-  };
-  // 10..20 s: the riders are too new to judge, so the spare regular slot goes to one of them.
-  b.run_until(15s);
-  EXPECT_TRUE(unchoked(b).count(giver));
-  EXPECT_EQ(riders_unchoked(), 2);
-  // From 20 s on they have been connected a whole rate window without giving: optimistic slot only,
-  // even though a regular slot stays free.
-  for (Time t : {25s, 35s, 45s, 55s, 65s}) {
-    b.run_until(t);
-    EXPECT_TRUE(unchoked(b).count(giver)) << t.count();
-    EXPECT_EQ(riders_unchoked(), 1) << t.count();
+  /// Ticks the choker at `now` and records its decision in the candidates, as PeerCore would.
+  std::set<ConnectionId> tick(Choker& choker, Time now, ChokeSituation self = {}, double utilisation = 1.0) {
+    auto unchoke = choker.tick(now, candidates, self, utilisation, rng);
+    for (std::size_t i = 0; i < unchoke.size(); ++i) candidates[i].unchoked = unchoke[i];
+    return unchoked();
   }
+  std::set<ConnectionId> unchoked() const {
+    std::set<ConnectionId> out;
+    for (auto& c : candidates)
+      if (c.unchoked) out.insert(c.conn);
+    return out;
+  }
+};
+
+TEST(Choker, RegularSlotsGoToWhoUploadedMostAndOneMoreIsOptimistic) {
+  Swarm s;
+  s.add(100'000);
+  s.add(900'000);
+  s.add(500'000);
+  s.add(10'000);
+  Choker choker(s.config);
+  auto set = s.tick(choker, 1s);
+  ASSERT_EQ(set.size(), 3u);
+  EXPECT_TRUE(set.count(2) && set.count(3)) << "the two best uploaders";
+  EXPECT_TRUE(set.count(choker.optimistic()));
+  EXPECT_NE(choker.optimistic(), 2u);
+  EXPECT_NE(choker.optimistic(), 3u);
 }
 
-TEST(Choker, ContributorsWinTheRegularSlots) {
-  PeerConfig c = base_config();
-  c.unchoke_slots = 1;
-  c.vod_window = 10s;
-  Bench b(c);
-  b.make_channel(200);
-  auto idle = b.connect(std::string(200, 'X'), /*unchoke=*/false);
-  auto giver = b.connect(std::string(200, 'X'));
-  b.servers.insert(giver);
-  b.feed([&](PeerCore& core) { core.start_playback(0, b.now); });
-  b.take();
-  b.run_until(11s);
-  auto set = unchoked(b);
-  EXPECT_TRUE(set.count(giver));
-  // idle may hold the optimistic slot; with one regular slot and two neighbors both can be unchoked,
-  // so check the ranking through a third neighbor that competes for the optimistic slot.
-  auto third = b.connect("", false);
-  b.run_until(40s);  // rotation at 30 s
-  set = unchoked(b);
-  EXPECT_TRUE(set.count(giver));
-  EXPECT_EQ(set.count(idle) + set.count(third), 1u);
+TEST(Choker, APeerWithNothingToDownloadRanksByWhatItSends) {
+  Swarm s;
+  s.add(900'000, 1'000);
+  s.add(0, 800'000);
+  s.add(0, 700'000);
+  s.add(800'000, 0);
+  Choker choker(s.config);
+  auto set = s.tick(choker, 1s, {.nothing_to_download = true});
+  EXPECT_TRUE(set.count(2) && set.count(3)) << "the fastest to receive from us";
 }
 
-TEST(Choker, TheOptimisticSlotMovesOnOnceItsNeighborHoldsAChunk) {
-  PeerConfig c = base_config();
-  c.unchoke_slots = 0;  // only the optimistic slot
-  Bench b(c);
-  b.make_channel(10);
-  b.feed([&](PeerCore& core) { core.add_chunk(0, b.payloads[0], b.now); });
-  b.take();
-  std::vector<ConnectionId> newcomers;
-  for (int i = 0; i < 3; ++i) newcomers.push_back(b.connect("", /*unchoke=*/false));
-  b.run_until(10500ms);  // the first rechoke with candidates picks the optimistic one
-  auto set = unchoked(b);
-  ASSERT_EQ(set.size(), 1u);
-  const ConnectionId first = *set.begin();
-  b.message(first, protocol::Have{5});  // it holds a chunk now: it can pass something on
-  b.run_until(b.now + 1100ms);          // the next housekeeping tick
-  set = unchoked(b);
-  ASSERT_EQ(set.size(), 1u);
-  EXPECT_NE(*set.begin(), first) << "a neighbor still holding nothing gets the slot";
-  // Without another newcomer waiting the slot stays until the next rotation.
-  for (auto n : newcomers) b.message(n, protocol::Have{6});
-  const ConnectionId second = *set.begin();
-  b.run_until(b.now + 5s);
-  EXPECT_EQ(unchoked(b), (std::set<ConnectionId>{second}));
+TEST(Choker, FreeRidersGetOnlyTheOptimisticSlot) {
+  Swarm s;
+  s.config.unchoke_slots = 3;
+  s.add(500'000);
+  s.add(0);  // connected a whole rate window and never gave us a chunk
+  s.add(0);
+  Choker choker(s.config);
+  const Time judged = s.config.rate_window + 1s;
+  auto set = s.tick(choker, judged);
+  EXPECT_EQ(set.size(), 2u) << "the giver, and one free-rider as the optimistic unchoke";
+  EXPECT_TRUE(set.count(1));
+  // Too new to judge, they compete for regular slots like anyone.
+  Swarm fresh;
+  fresh.config.unchoke_slots = 3;
+  fresh.add(500'000);
+  fresh.add(0);
+  fresh.add(0);
+  Choker young(fresh.config);
+  EXPECT_EQ(fresh.tick(young, 1s).size(), 3u);
+}
+
+TEST(Choker, TheOptimisticSlotPrefersANeighborHoldingNothing) {
+  Swarm s;
+  s.config.unchoke_slots = 0;
+  for (int i = 0; i < 5; ++i) s.add(0);
+  s.candidates[3].holds_nothing = true;
+  Choker choker(s.config);
+  EXPECT_EQ(s.tick(choker, 1s), (std::set<ConnectionId>{4}));
+}
+
+TEST(Choker, TheOptimisticSlotRotatesEveryOptimisticInterval) {
+  Swarm s;
+  s.config.unchoke_slots = 0;
+  for (int i = 0; i < 6; ++i) s.add(0);
+  Choker choker(s.config);
+  std::vector<ConnectionId> picks;
+  // Rechokes every rechoke_interval (10 s); rotation every optimistic_interval (30 s).
+  for (Time t = 0s; t <= 60s; t += s.config.rechoke_interval) {
+    s.tick(choker, t);
+    picks.push_back(choker.optimistic());
+  }
+  EXPECT_EQ(picks[0], picks[1]);
+  EXPECT_EQ(picks[1], picks[2]);
+  EXPECT_NE(picks[2], picks[3]) << "rotated at 30 s";
+  EXPECT_EQ(picks[3], picks[5]);
+  EXPECT_NE(picks[5], picks[6]) << "rotated at 60 s";
+}
+
+TEST(Choker, ASlowReaderGetsNoSlot) {
+  Swarm s;
+  s.add(900'000).stuck = true;
+  s.add(100'000);
+  Choker choker(s.config);
+  auto set = s.tick(choker, 1s);
+  EXPECT_FALSE(set.count(1));
+  EXPECT_EQ(choker.admit(s.candidates[0], s.candidates, {}), Choker::Admission::wait);
+}
+
+TEST(Choker, APeerThatWantsNothingBackUnchokesEveryoneWhoAsks) {
+  Swarm s;
+  for (int i = 0; i < 6; ++i) s.add(0);
+  s.candidates[2].interested = false;
+  s.candidates[4].stuck = true;
+  Choker choker(s.config);
+  EXPECT_EQ(s.tick(choker, 1s, {.wants_nothing_back = true}), (std::set<ConnectionId>{1, 2, 4, 6}));
+}
+
+TEST(Choker, ANewcomerKeepsItsSlotUntilItHoldsAStartupBuffer) {
+  Swarm s;
+  s.config.unchoke_slots = 1;
+  for (int i = 0; i < 4; ++i) s.add(100'000 * (4 - i));
+  s.candidates[3].unchoked = true;
+  s.candidates[3].starting_up = true;
+  Choker choker(s.config);
+  EXPECT_TRUE(s.tick(choker, 1s).count(4));
+  s.candidates[3].starting_up = false;  // it holds a start-up buffer now
+  auto set = s.tick(choker, 11s);
+  EXPECT_EQ(set.count(4), choker.optimistic() == 4u ? 1u : 0u);
+}
+
+TEST(Choker, AnInterestedNeighborTakesAFreeSlotAtOnceAndANewcomerSlotWhenFull) {
+  Swarm s;
+  s.config.unchoke_slots = 1;
+  s.add(0).unchoked = true;
+  s.add(0).unchoked = true;
+  ChokeCandidate& asker = s.add(0);
+  Choker choker(s.config);
+  EXPECT_EQ(choker.admit(asker, s.candidates, {}), Choker::Admission::wait) << "slots + optimistic in use";
+  asker.holds_nothing = true;
+  EXPECT_EQ(choker.admit(asker, s.candidates, {}), Choker::Admission::newcomer);
+  s.candidates[0].starting_up = true;  // the one newcomer slot is taken
+  EXPECT_EQ(choker.admit(asker, s.candidates, {}), Choker::Admission::wait);
+  EXPECT_EQ(choker.admit(asker, s.candidates, {.wants_nothing_back = true}), Choker::Admission::unchoke);
+  s.candidates[1].unchoked = false;
+  EXPECT_EQ(choker.admit(asker, s.candidates, {}), Choker::Admission::unchoke) << "a slot is free";
+}
+
+TEST(Choker, AnUnderusedUplinkOpensOneSlotPerTickAndASaturatedOneGivesThemBack) {
+  Swarm s;
+  s.config.unchoke_slots = 1;
+  for (int i = 0; i < 6; ++i) s.add(100'000 * (i + 1));
+  Choker choker(s.config);
+  EXPECT_EQ(s.tick(choker, 0s).size(), 2u);
+  EXPECT_EQ(s.tick(choker, 1s, {}, 0.5).size(), 3u) << "underused: one more";
+  EXPECT_EQ(choker.slots(), 2);
+  EXPECT_EQ(s.tick(choker, 2s, {}, 0.9).size(), 3u) << "used enough: no more";
+  EXPECT_EQ(s.tick(choker, 3s, {}, 0.5).size(), 4u);
+  EXPECT_EQ(choker.slots(), 3);
+  s.tick(choker, 10s, {}, 0.99);  // the next rechoke, saturated
+  EXPECT_EQ(choker.slots(), 2);
+}
+
+TEST(Choker, TheOptimisticSlotMovesToANewcomerOnceItsHolderCanPassSomethingOn) {
+  Swarm s;
+  s.config.unchoke_slots = 0;
+  for (int i = 0; i < 3; ++i) s.add(0).holds_nothing = true;
+  Choker choker(s.config);
+  s.tick(choker, 0s);
+  const ConnectionId first = choker.optimistic();
+  s.candidates[first - 1].holds_nothing = false;  // it received a chunk
+  s.tick(choker, 1s);
+  EXPECT_NE(choker.optimistic(), first) << "a neighbor still holding nothing gets the slot at once";
+  EXPECT_TRUE(s.candidates[choker.optimistic() - 1].holds_nothing);
+  // Complete, there is no rotation to run between rechokes.
+  const ConnectionId second = choker.optimistic();
+  s.candidates[second - 1].holds_nothing = false;
+  s.tick(choker, 2s, {.complete = true});
+  EXPECT_EQ(choker.optimistic(), second);
 }
 
 }  // namespace
-}  // namespace shoal::peer::test
+}  // namespace shoal::peer

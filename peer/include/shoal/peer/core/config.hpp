@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "shoal/peer/core/types.hpp"
 
@@ -18,8 +19,13 @@ enum class Policy { deadline, rarest, inorder, bitos, cs };
 /// How neighbors are chosen from tracker and peer-exchange candidates.
 enum class NeighborPolicy { random, position };
 
+// The policy registry (peer/src/core/selection/policies.cpp) defines every policy's name.
 std::optional<Policy> parse_policy(std::string_view name);
 const char* to_string(Policy policy);
+/// Every policy, the default (deadline) first.
+const std::vector<Policy>& all_policies();
+/// Their names, joined by `separator`: for help texts and error messages.
+std::string policy_names(std::string_view separator = ", ");
 std::optional<NeighborPolicy> parse_neighbor_policy(std::string_view name);
 const char* to_string(NeighborPolicy policy);
 

@@ -1,26 +1,12 @@
-#include <algorithm>
+#include "origin_fallback.hpp"
 
-#include "piece_selector.hpp"
+#include <algorithm>
 
 namespace shoal::peer {
 
 Time origin_start_by(SelectionContext& ctx, const MissingChunk& chunk) {
   Time transfer = ctx.origin_eta(chunk) - ctx.now();
   return chunk.deadline - transfer - ctx.config().fallback_margin;
-}
-
-void request_rarest_first(SelectionContext& ctx, std::vector<const MissingChunk*>& chunks) {
-  std::sort(chunks.begin(), chunks.end(), [](const MissingChunk* a, const MissingChunk* b) {
-    if (a->slot->availability != b->slot->availability) return a->slot->availability < b->slot->availability;
-    if (a->slot->tiebreak != b->slot->tiebreak) return a->slot->tiebreak < b->slot->tiebreak;
-    return a->seq < b->seq;
-  });
-  for (const MissingChunk* chunk : chunks) {
-    if (!ctx.peer_capacity()) return;
-    if (chunk->slot->availability == 0 || chunk->slot->peer_requests > 0 || chunk->slot->origin_pending) continue;
-    PeerOffer offer = ctx.best_peer(*chunk);
-    if (offer.found()) ctx.request_peer(*chunk, offer);
-  }
 }
 
 void handle_urgent(SelectionContext& ctx, const MissingChunk& chunk) {

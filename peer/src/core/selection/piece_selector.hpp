@@ -9,9 +9,9 @@
 #include <random>
 #include <vector>
 
+#include "../window.hpp"
 #include "shoal/peer/core/config.hpp"
 #include "shoal/peer/core/types.hpp"
-#include "window.hpp"
 
 namespace shoal::peer {
 
@@ -60,17 +60,7 @@ class PieceSelector {
   virtual void select(SelectionContext& ctx) = 0;
 };
 
+/// The selector of config.policy (the policy registry: selection/policies.cpp).
 std::unique_ptr<PieceSelector> make_selector(const PeerConfig& config);
-
-// Building blocks shared by the policies (selection_rules.cpp).
-
-/// The latest time an origin fetch can start and still arrive fallback_margin before the deadline.
-Time origin_start_by(SelectionContext& ctx, const MissingChunk& chunk);
-/// Requests each chunk (peer_requests == 0) from its best neighbor, rarest first, random tie-break.
-void request_rarest_first(SelectionContext& ctx, std::vector<const MissingChunk*>& chunks);
-/// The deadline rule for one chunk, mesh first: a neighbor holding it (a second one when the first is
-/// overdue: endgame); the origin only for a chunk no neighbor holds, at the last moment it can still make
-/// the deadline, or one whose requests are overdue by origin_patience.
-void handle_urgent(SelectionContext& ctx, const MissingChunk& chunk);
 
 }  // namespace shoal::peer

@@ -5,6 +5,9 @@
 // keeps many distinct chunks to trade.
 #include "deadline_selector.hpp"
 
+#include "origin_fallback.hpp"
+#include "rarest_first.hpp"
+
 namespace shoal::peer {
 
 void DeadlineSelector::select(SelectionContext& ctx) {

@@ -2,36 +2,16 @@
 
 #include <algorithm>
 
-#include "deadline_selector.hpp"
+#include "origin_fallback.hpp"
+#include "rarest_first.hpp"
 
 namespace shoal::peer {
 
 namespace {
-bool by_rarity(const MissingChunk* a, const MissingChunk* b) {
-  if (a->slot->availability != b->slot->availability) return a->slot->availability < b->slot->availability;
-  if (a->slot->tiebreak != b->slot->tiebreak) return a->slot->tiebreak < b->slot->tiebreak;
-  return a->seq < b->seq;
-}
 bool requestable(const MissingChunk& chunk) {
   return chunk.slot->peer_requests == 0 && !chunk.slot->origin_pending && chunk.slot->availability > 0;
 }
 }  // namespace
-
-std::unique_ptr<PieceSelector> make_selector(const PeerConfig& config) {
-  switch (config.policy) {
-    case Policy::rarest:
-      return std::make_unique<RarestSelector>();
-    case Policy::inorder:
-      return std::make_unique<InOrderSelector>();
-    case Policy::bitos:
-      return std::make_unique<BitosSelector>(config.bitos_high_priority_probability);
-    case Policy::cs:
-      return std::make_unique<OriginOnlySelector>();
-    case Policy::deadline:
-      break;
-  }
-  return std::make_unique<DeadlineSelector>();
-}
 
 void RarestSelector::select(SelectionContext& ctx) {
   chunks_.clear();
@@ -83,8 +63,8 @@ void BitosSelector::select(SelectionContext& ctx) {
     (high ? high_ : rest_).push_back(&chunk);
     if (!high) ctx.wake_at(chunk.deadline - ctx.config().urgent_window);
   }
-  std::sort(high_.begin(), high_.end(), by_rarity);
-  std::sort(rest_.begin(), rest_.end(), by_rarity);
+  std::sort(high_.begin(), high_.end(), rarer);
+  std::sort(rest_.begin(), rest_.end(), rarer);
   std::bernoulli_distribution pick_high(p_);
   std::size_t h = 0, r = 0;
   while ((h < high_.size() || r < rest_.size()) && ctx.peer_capacity()) {
