@@ -15,12 +15,11 @@ SECONDS_TO_PLAY=${4:-60}
 BITRATE=2M
 PEER_UPLOAD=3M   # 1.5x the bitrate
 SEED_UPLOAD=6M   # 3x the bitrate
-# Issue 4's goal. Measured 0.77-0.78 in Release (docs/peer.md).
+# Issue 4's goal (what the swarm reaches: docs/peer.md).
 MIN_OFFLOAD=${MIN_OFFLOAD:-0.75}
-# Stall time allowed over all peers together. Unloaded, every run measured has none (Debug+ASan, 2 cores), but
-# these are 13 sanitized processes on a 2-core machine: a CI run stalled one peer for 19 ms while the swarm
-# formed, and with 3 busy loops beside the test one peer stalled 333 ms (docs/peer.md). Why the late chunk is
-# late under CPU starvation is not traced yet. MAX_STALL_MS=0 asserts none.
+# Stall time allowed over all peers together. An unloaded run has none, but these are 13 sanitized processes
+# on a small machine, and a CPU-starved peer can stall briefly while the swarm forms (docs/peer.md has the
+# runs). Why the late chunk is late under CPU starvation is not traced yet. MAX_STALL_MS=0 asserts none.
 MAX_STALL_MS=${MAX_STALL_MS:-500}
 # Extra shoal-peer flags (experiments), e.g. PEER_ARGS="--buffer-target 5s".
 read -r -a EXTRA <<<"${PEER_ARGS:-}"

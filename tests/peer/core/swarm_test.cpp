@@ -200,10 +200,11 @@ TEST(Swarm, LiveMeshCarriesMostOfTheLoadWithoutStalls) {
   std::cerr << "origin HTTP bytes " << swarm.origin_bytes << ", seeded " << seeded << ", played " << played_bytes
             << ", offload (HTTP) " << offload << ", offload (HTTP + seed) " << offload_with_seed << "\n";
   EXPECT_GE(offload, 0.75);
-  // The seeder's bytes leave the origin too. Measured 0.763 (deterministic).
+  // The seeder's bytes leave the origin too. The run is deterministic, so a bound close under its figure
+  // catches a change that costs offload.
   EXPECT_GE(offload_with_seed, 0.75);
   // Super-seeding: the seed gives each chunk out once (again only when its holders left); the mesh makes
-  // the other copies. Measured 1.1 copies of the stream.
+  // the other copies, so the seed sends about one copy of the stream; two would mean it serves the swarm itself.
   EXPECT_LE(seeded, 2u * kChunks * kChunkBytes);
 }
 
