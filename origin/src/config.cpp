@@ -1,59 +1,29 @@
 #include "shoal/origin/config.hpp"
 
-#include <charconv>
 #include <set>
 #include <stdexcept>
 
-#include "shoal/origin/channel.hpp"
 #include "shoal/protocol/channel_uri.hpp"
+#include "shoal/protocol/cli.hpp"
 
 namespace shoal::origin {
-
-const char* origin_usage() {
-  return R"(Usage: shoal-origin [options]
-Segments media into MPEG-TS chunks and serves them over HTTP (HLS, manifest,
-chunks, tracker, stats). At least one --vod or --live is required.
-
-  --vod NAME=PATH        a VoD channel from a media file (repeatable)
-  --live NAME=INPUT      a live channel from a libavformat URL (udp://, srt://,
-                         rtmp:// (listens), http://) or a file (repeatable)
-  --loop                 live file inputs play at real-time pace in a loop
-  --listen HOST:PORT     HTTP address (default 127.0.0.1:8080; port 0 = any free
-                         port, printed as {"event":"listening",...} on stdout)
-  --data DIR             chunk store (default ./shoal-data)
-  --chunk-duration DUR   target chunk duration (default 1s)
-  --dvr DUR              live window kept (default 120s)
-  --seed-upload RATE     mesh seeding upload budget in bit/s (default 10M)
-  --max-chunk-transfers N
-                         chunk responses in flight at once; more get 503 with
-                         Retry-After so viewers look to the mesh instead of all
-                         crawling (default 0 = unlimited; set about HTTP uplink
-                         / bitrate)
-  --max-connections N    HTTP connections open at once (default 10000); past it new
-                         ones are closed unanswered and accepting pauses 100ms
-  --max-connections-per-address N
-                         HTTP connections from one address (default 64; loopback,
-                         e.g. a CDN or proxy on this machine, is exempt)
-  --help                 this text
-)";
-}
-
 namespace {
 
-std::size_t parse_count(const std::string& flag, const std::string& text) {
-  std::size_t n = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
-    throw std::invalid_argument(flag + " expects a whole number, got '" + text + "'");
-  }
-  return n;
-}
+using namespace std::chrono_literals;
 
-NamedInput parse_named(const std::string& flag, const std::string& text) {
+constexpr const char* kDescription =
+    "Segments media into MPEG-TS chunks and serves them over HTTP (HLS, manifest,\n"
+    "chunks, tracker, stats). At least one --vod or --live is required.";
+
+constexpr const char* kFooter =
+    "Every long option can also come from --config FILE, one per line without its\n"
+    "dashes (max-connections = 100, loop = true, vod = [\"a=a.mp4\", \"b=b.mp4\"]);\n"
+    "options on the command line override the file (docs/origin.md).";
+
+NamedInput parse_named(const std::string& text) {
   const auto eq = text.find('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
-    throw std::invalid_argument(flag + " expects NAME=INPUT, got '" + text + "'");
-  }
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+    throw std::invalid_argument("expected NAME=INPUT, got '" + text + "'");
   NamedInput in{text.substr(0, eq), text.substr(eq + 1)};
   if (!protocol::valid_channel_name(in.name)) {
     throw std::invalid_argument("bad channel name '" + in.name +
@@ -62,61 +32,76 @@ NamedInput parse_named(const std::string& flag, const std::string& text) {
   return in;
 }
 
-}  // namespace
+// --vod and --live: repeatable, one NAME=INPUT per flag (also as an array in a config file).
+CLI::Option* add_channels(CLI::App& app, const std::string& flag, std::vector<NamedInput>& out,
+                          const std::string& help) {
+  return app
+      .add_option_function<std::vector<std::string>>(
+          flag,
+          [&out](const std::vector<std::string>& texts) {
+            out.clear();
+            for (const auto& t : texts) out.push_back(parse_named(t));
+          },
+          help)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->check(cli::checked_by(parse_named));
+}
 
-OriginConfig parse_origin_args(int argc, const char* const* argv) {
-  OriginConfig c;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
-      return argv[++i];
-    };
-    if (arg == "--help" || arg == "-h") {
-      c.help = true;
-    } else if (arg == "--vod") {
-      c.vod.push_back(parse_named(arg, value()));
-    } else if (arg == "--live") {
-      c.live.push_back(parse_named(arg, value()));
-    } else if (arg == "--loop") {
-      c.loop = true;
-    } else if (arg == "--listen") {
-      c.listen = parse_host_port(value());
-    } else if (arg == "--data") {
-      c.data_dir = value();
-    } else if (arg == "--chunk-duration") {
-      c.chunk_duration = parse_duration(value());
-      if (c.chunk_duration < std::chrono::milliseconds(100) || c.chunk_duration > std::chrono::seconds(30)) {
-        throw std::invalid_argument("--chunk-duration must be between 100ms and 30s");
-      }
-    } else if (arg == "--dvr") {
-      c.dvr = parse_duration(value());
-      if (c.dvr < std::chrono::seconds(3)) throw std::invalid_argument("--dvr must be at least 3s");
-    } else if (arg == "--seed-upload") {
-      c.seed_upload_bps = parse_rate(value());
-    } else if (arg == "--max-chunk-transfers") {
-      c.max_chunk_transfers = parse_count(arg, value());
-    } else if (arg == "--max-connections") {
-      c.max_connections = parse_count(arg, value());
-      if (c.max_connections == 0) throw std::invalid_argument("--max-connections must be at least 1");
-    } else if (arg == "--max-connections-per-address") {
-      c.max_connections_per_address = parse_count(arg, value());
-      if (c.max_connections_per_address == 0)
-        throw std::invalid_argument("--max-connections-per-address must be at least 1");
-    } else {
-      throw std::invalid_argument("unknown option '" + arg + "' (see --help)");
-    }
-  }
-  if (c.help) return c;
+void check_channels(const OriginConfig& c) {
   if (c.vod.empty() && c.live.empty())
-    throw std::invalid_argument("no channel: give --vod NAME=PATH or --live NAME=INPUT");
+    throw CLI::ValidationError("no channel: give --vod NAME=PATH or --live NAME=INPUT");
   std::set<std::string> names;
   for (const auto* list : {&c.vod, &c.live}) {
     for (const NamedInput& in : *list) {
-      if (!names.insert(in.name).second) throw std::invalid_argument("channel '" + in.name + "' given twice");
+      if (!names.insert(in.name).second) throw CLI::ValidationError("channel '" + in.name + "' given twice");
     }
   }
-  return c;
+}
+
+void add_limits(CLI::App& app, OriginConfig& c) {
+  cli::add_count(app, "--max-chunk-transfers", c.max_chunk_transfers,
+                 "chunk responses in flight at once; more get 503 with\n"
+                 "Retry-After so viewers look to the mesh instead of all\n"
+                 "crawling (default 0 = unlimited; set about HTTP uplink\n"
+                 "/ bitrate)");
+  cli::add_count(app, "--max-connections", c.max_connections,
+                 "HTTP connections open at once (default 10000); past it new\n"
+                 "ones are closed unanswered and accepting pauses 100ms")
+      ->check(cli::count_at_least(1));
+  cli::add_count(app, "--max-connections-per-address", c.max_connections_per_address,
+                 "HTTP connections from one address (default 64; loopback,\n"
+                 "e.g. a CDN or proxy on this machine, is exempt)")
+      ->check(cli::count_at_least(1));
+}
+
+}  // namespace
+
+void add_origin_options(CLI::App& app, OriginConfig& c) {
+  cli::configure(app, "usage: shoal-origin [options]");
+  app.description(kDescription);
+  app.footer(kFooter);
+  add_channels(app, "--vod", c.vod, "a VoD channel from a media file (repeatable)")->type_name("NAME=PATH");
+  add_channels(app, "--live", c.live,
+               "a live channel from a libavformat URL (udp://, srt://,\n"
+               "rtmp:// (listens), http://) or a file (repeatable)")
+      ->type_name("NAME=INPUT");
+  app.add_flag("--loop", c.loop, "live file inputs play at real-time pace in a loop");
+  cli::add_address(app, "--listen", c.listen,
+                   "HTTP address (default 127.0.0.1:8080; port 0 = any free\n"
+                   "port, printed as {\"event\":\"listening\",...} on stdout)");
+  app.add_option("--data", c.data_dir, "chunk store (default ./shoal-data)")->type_name("DIR");
+  cli::add_duration(app, "--chunk-duration", c.chunk_duration, "target chunk duration (default 1s)")
+      ->check(cli::duration_within(100ms, 30s));
+  cli::add_duration(app, "--dvr", c.dvr, "live window kept (default 120s)")
+      ->check(cli::duration_within(3s, std::nullopt));
+  cli::add_rate(app, "--seed-upload", c.seed_upload_bps, "mesh seeding upload budget in bit/s (default 10M)");
+  add_limits(app, c);
+  app.set_config("--config", "", "read options from FILE (TOML/INI, see below)")
+      ->type_name("FILE")
+      ->check(CLI::ExistingFile);
+  app.allow_config_extras(CLI::config_extras_mode::error);
+  app.callback([&c] { check_channels(c); });
 }
 
 }  // namespace shoal::origin

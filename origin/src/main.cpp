@@ -1,4 +1,4 @@
-// shoal-origin: see origin_usage() and docs/origin.md.
+// shoal-origin: see add_origin_options() and docs/origin.md.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <iostream>
@@ -8,6 +8,7 @@
 #include "shoal/origin/http_server.hpp"
 #include "shoal/origin/media_input.hpp"
 #include "shoal/origin/reachability_probe.hpp"
+#include "shoal/protocol/cli.hpp"
 #include "shoal/protocol/json_line.hpp"
 
 extern "C" {
@@ -17,74 +18,74 @@ extern "C" {
 namespace net = boost::asio;
 using namespace shoal::origin;
 
+namespace {
+
+// A channel per --vod/--live, started (segmenting or loading its chunks) before the server listens.
+void add_channel(ChannelMap& channels, const OriginConfig& config, const std::string& address, const NamedInput& in,
+                 bool live) {
+  ChannelConfig cc;
+  cc.name = in.name;
+  cc.live = live;
+  cc.input = in.input;
+  cc.loop = config.loop;
+  cc.target = config.chunk_duration;
+  cc.dvr = config.dvr;
+  cc.data_root = config.data_dir;
+  auto channel = std::make_unique<Channel>(cc, swarm_id_for(address, in.name));
+  channel->start();
+  const auto chunks = channel->store().chunks();
+  std::cerr << "shoal-origin: channel " << in.name << (live ? " (live)" : " (vod)") << ": " << chunks.size()
+            << " chunks" << (channel->reused_from_disk() ? " reused from disk" : "") << "\n";
+  channels.emplace(in.name, std::move(channel));
+}
+
+int serve(const OriginConfig& config) {
+  net::io_context io;
+  const net::ip::tcp::endpoint endpoint(net::ip::make_address(config.listen.host), config.listen.port);
+  ChannelMap channels;
+  Router router(channels, config.max_chunk_transfers);
+  HttpLimits limits;
+  limits.max_connections = config.max_connections;
+  limits.max_connections_per_address = config.max_connections_per_address;
+  HttpServer server(io, endpoint, router, limits);
+  const auto bound = server.local_endpoint();
+  const std::string address = bound.address().to_string() + ":" + std::to_string(bound.port());
+
+  for (const NamedInput& in : config.vod) add_channel(channels, config, address, in, false);
+  for (const NamedInput& in : config.live) add_channel(channels, config, address, in, true);
+  // Live channels are also seeded into the mesh (see seeder.hpp); declared after `channels`, so destroyed first.
+  std::vector<std::unique_ptr<Seeder>> seeders;
+  std::vector<std::unique_ptr<ReachabilityProbe>> probes;
+  for (auto& [name, channel] : channels)
+    probes.push_back(std::make_unique<ReachabilityProbe>(io, channel->tracker(), std::chrono::seconds(2)));
+  for (auto& [name, channel] : channels)
+    if (channel->live())
+      seeders.push_back(std::make_unique<Seeder>(io, *channel, config.listen.host, config.seed_upload_bps));
+
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int) {
+    std::cerr << "shoal-origin: shutting down\n";
+    server.stop();
+    io.stop();
+  });
+  server.start();
+  std::cout << shoal::JsonLine().add("event", "listening").add("address", address).str() << std::endl;
+  io.run();
+  for (auto& [name, channel] : channels) channel->stop();
+  return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   OriginConfig config;
-  try {
-    config = parse_origin_args(argc, argv);
-  } catch (const std::exception& e) {
-    std::cerr << "shoal-origin: " << e.what() << "\n";
-    return 2;
-  }
-  if (config.help) {
-    std::cout << origin_usage();
-    return 0;
-  }
+  CLI::App app("", "shoal-origin");
+  add_origin_options(app, config);
+  if (const auto status = shoal::cli::parse(app, argc, argv)) return *status;
   // Our own messages say what is wrong with an input in one line.
   av_log_set_level(AV_LOG_FATAL);
-
   try {
-    net::io_context io;
-    const net::ip::tcp::endpoint endpoint(net::ip::make_address(config.listen.host), config.listen.port);
-    ChannelMap channels;
-    Router router(channels, config.max_chunk_transfers);
-    HttpLimits limits;
-    limits.max_connections = config.max_connections;
-    limits.max_connections_per_address = config.max_connections_per_address;
-    HttpServer server(io, endpoint, router, limits);
-    const auto bound = server.local_endpoint();
-    const std::string address = bound.address().to_string() + ":" + std::to_string(bound.port());
-
-    auto add = [&](const NamedInput& in, bool live) {
-      ChannelConfig cc;
-      cc.name = in.name;
-      cc.live = live;
-      cc.input = in.input;
-      cc.loop = config.loop;
-      cc.target = config.chunk_duration;
-      cc.dvr = config.dvr;
-      cc.data_root = config.data_dir;
-      auto channel = std::make_unique<Channel>(cc, swarm_id_for(address, in.name));
-      channel->start();
-      const auto chunks = channel->store().chunks();
-      std::cerr << "shoal-origin: channel " << in.name << (live ? " (live)" : " (vod)") << ": " << chunks.size()
-                << " chunks" << (channel->reused_from_disk() ? " reused from disk" : "") << "\n";
-      channels.emplace(in.name, std::move(channel));
-    };
-    for (const NamedInput& in : config.vod) add(in, false);
-    for (const NamedInput& in : config.live) add(in, true);
-    // Live channels are also seeded into the mesh (see seeder.hpp); declared after `channels`, so destroyed first.
-    std::vector<std::unique_ptr<Seeder>> seeders;
-    std::vector<std::unique_ptr<ReachabilityProbe>> probes;
-    for (auto& [name, channel] : channels)
-      probes.push_back(std::make_unique<ReachabilityProbe>(io, channel->tracker(), std::chrono::seconds(2)));
-    for (auto& [name, channel] : channels)
-      if (channel->live())
-        seeders.push_back(std::make_unique<Seeder>(io, *channel, config.listen.host, config.seed_upload_bps));
-
-    net::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](const boost::system::error_code&, int) {
-      std::cerr << "shoal-origin: shutting down\n";
-      server.stop();
-      io.stop();
-    });
-    server.start();
-    std::cout << shoal::JsonLine().add("event", "listening").add("address", address).str() << std::endl;
-    io.run();
-    for (auto& [name, channel] : channels) channel->stop();
-    return 0;
-  } catch (const InputError& e) {
-    std::cerr << "shoal-origin: " << e.what() << "\n";
-    return 1;
+    return serve(config);
   } catch (const std::exception& e) {
     std::cerr << "shoal-origin: " << e.what() << "\n";
     return 1;

@@ -15,6 +15,7 @@
 
 #include "peer_cli.hpp"
 #include "shoal/peer/core/qoe_json.hpp"
+#include "shoal/protocol/cli.hpp"
 #include "shoal/protocol/json_line.hpp"
 
 namespace {
@@ -42,57 +43,32 @@ std::string final_json(const PeerStats& s, const Session& session) {
   return json.str();
 }
 
-}  // namespace
+// Where the stream, the trace and the final JSON go; nullptr = nowhere.
+struct Outputs {
+  std::FILE* out = nullptr;
+  std::FILE* trace = nullptr;
+  std::FILE* stats = stdout;
+};
 
-int main(int argc, char** argv) {
-  CliOptions cli;
-  try {
-    cli = parse_cli(std::vector<std::string>(argv + 1, argv + argc));
-  } catch (const std::exception& e) {
-    std::cerr << "shoal-peer: " << e.what() << "\n";
-    return 2;
-  }
-  if (cli.help) {
-    std::cout << cli_usage();
-    return 0;
-  }
+std::FILE* open_or_complain(const std::string& path, const char* mode) {
+  std::FILE* f = std::fopen(path.c_str(), mode);
+  if (!f) std::cerr << "shoal-peer: cannot write " << path << ": " << std::strerror(errno) << "\n";
+  return f;
+}
 
-  Session session;
+bool open_outputs(const CliOptions& cli, Outputs& o) {
   if (cli.out == "-") {
-    session.out = stdout;
-  } else if (!cli.out.empty()) {
-    session.out = std::fopen(cli.out.c_str(), "wb");
-    if (!session.out) {
-      std::cerr << "shoal-peer: cannot write " << cli.out << ": " << std::strerror(errno) << "\n";
-      return 2;
-    }
+    o.out = stdout;
+  } else if (!cli.out.empty() && !(o.out = open_or_complain(cli.out, "wb"))) {
+    return false;
   }
-  std::FILE* trace_out = nullptr;
-  if (!cli.trace.empty()) {
-    trace_out = std::fopen(cli.trace.c_str(), "w");
-    if (!trace_out) {
-      std::cerr << "shoal-peer: cannot write " << cli.trace << ": " << std::strerror(errno) << "\n";
-      return 2;
-    }
-  }
-  std::FILE* stats_out = cli.out == "-" ? stderr : stdout;
-  if (!cli.stats.empty()) {
-    stats_out = std::fopen(cli.stats.c_str(), "w");
-    if (!stats_out) {
-      std::cerr << "shoal-peer: cannot write " << cli.stats << ": " << std::strerror(errno) << "\n";
-      return 2;
-    }
-  }
+  if (!cli.trace.empty() && !(o.trace = open_or_complain(cli.trace, "w"))) return false;
+  o.stats = cli.out == "-" ? stderr : stdout;
+  if (!cli.stats.empty() && !(o.stats = open_or_complain(cli.stats, "w"))) return false;
+  return true;
+}
 
-  // Signals are taken synchronously by this thread; the io thread inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);  // a reader that goes away (ffplay closed) is a write error, not a death
-
-  const bool quiet = cli.quiet;
+PeerCallbacks make_callbacks(Session& session, bool quiet, std::FILE* trace_out) {
   PeerCallbacks callbacks;
   callbacks.on_chunk = [&session](const ChunkMeta& meta, const protocol::ChunkPayload& payload) {
     std::lock_guard lock(session.mutex);
@@ -118,49 +94,68 @@ int main(int argc, char** argv) {
   callbacks.on_log = [quiet](const std::string& line) {
     if (!quiet) std::cerr << "shoal-peer: " << line << "\n";
   };
-
   if (trace_out) {
     callbacks.on_trace = [trace_out](const std::string& line) {
       std::fputs(line.c_str(), trace_out);
       std::fputc('\n', trace_out);
     };
   }
-  auto handle = PeerHandle::start(cli.peer, callbacks);
+  return callbacks;
+}
+
+// Why the session ended, or nullopt while it goes on.
+std::optional<std::string> ended(Session& session) {
+  std::lock_guard lock(session.mutex);
+  if (session.error) return "error";
+  if (session.ended) return "end of stream";
+  if (session.write_failed) return "output closed";
+  return std::nullopt;
+}
+
+// Plays until a signal, the end, an error or --duration; logs a status line every 10 s. Returns why it stopped.
+std::string play(PeerHandle& handle, Session& session, const CliOptions& cli, const sigset_t& signals) {
   const auto started = std::chrono::steady_clock::now();
   auto next_status = started + std::chrono::seconds(10);
-  std::string reason = "signal";
   for (;;) {
     timespec wait{0, 100'000'000};
     int sig = sigtimedwait(&signals, nullptr, &wait);
-    if (sig == SIGINT || sig == SIGTERM) break;
-    {
-      std::lock_guard lock(session.mutex);
-      if (session.error) {
-        reason = "error";
-        break;
-      }
-      if (session.ended) {
-        reason = "end of stream";
-        break;
-      }
-      if (session.write_failed) {
-        reason = "output closed";
-        break;
-      }
-    }
+    if (sig == SIGINT || sig == SIGTERM) return "signal";
+    if (auto reason = ended(session)) return *reason;
     auto now = std::chrono::steady_clock::now();
-    if (cli.duration && now - started >= *cli.duration) {
-      reason = "duration over";
-      break;
-    }
-    if (!quiet && now >= next_status) {
+    if (cli.duration && now - started >= *cli.duration) return "duration over";
+    if (!cli.quiet && now >= next_status) {
       next_status += std::chrono::seconds(10);
-      auto s = handle->stats();
+      auto s = handle.stats();
       std::cerr << "shoal-peer: played " << s.chunks_played << " chunks, " << s.stalls << " stalls, " << s.neighbors
                 << " neighbors, " << s.bytes_from_peers << " B from peers, " << s.bytes_from_origin
                 << " B from origin, " << s.bytes_uploaded << " B uploaded\n";
     }
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CliOptions cli;
+  CLI::App app("", "shoal-peer");
+  add_peer_options(app, cli);
+  if (const auto status = shoal::cli::parse(app, argc, argv)) return *status;
+
+  Outputs outputs;
+  if (!open_outputs(cli, outputs)) return 2;
+  Session session;
+  session.out = outputs.out;
+
+  // Signals are taken synchronously by this thread; the io thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);  // a reader that goes away (ffplay closed) is a write error, not a death
+
+  auto handle = PeerHandle::start(cli.peer, make_callbacks(session, cli.quiet, outputs.trace));
+  const std::string reason = play(*handle, session, cli, signals);
   handle->stop();
   auto stats = handle->stats();
   handle.reset();
@@ -168,12 +163,12 @@ int main(int argc, char** argv) {
   std::lock_guard lock(session.mutex);
   if (session.error)
     std::cerr << "shoal-peer: " << *session.error << "\n";
-  else if (!quiet)
+  else if (!cli.quiet)
     std::cerr << "shoal-peer: leaving (" << reason << ")\n";
   if (session.out && session.out != stdout) std::fclose(session.out);
-  if (trace_out) std::fclose(trace_out);  // the io thread, its only writer, has been joined
-  std::fprintf(stats_out, "%s\n", final_json(stats, session).c_str());
-  std::fflush(stats_out);
-  if (stats_out != stdout && stats_out != stderr) std::fclose(stats_out);
+  if (outputs.trace) std::fclose(outputs.trace);  // the io thread, its only writer, has been joined
+  std::fprintf(outputs.stats, "%s\n", final_json(stats, session).c_str());
+  std::fflush(outputs.stats);
+  if (outputs.stats != stdout && outputs.stats != stderr) std::fclose(outputs.stats);
   return session.error ? 1 : 0;
 }

@@ -1,116 +1,98 @@
 #include "peer_cli.hpp"
 
-#include <charconv>
 #include <stdexcept>
 
-#include "shoal/protocol/units.hpp"
+#include "shoal/protocol/cli.hpp"
 
 namespace shoal::peer {
-
-const char* cli_usage() {
-  return R"(usage: shoal-peer shoal://HOST:PORT/CHANNEL [options]
-
-Joins a Shoal channel, trades chunks with other peers, falls back to the origin
-when a deadline is near, and plays a virtual playhead in real time.
-
-options:
-  --out FILE            write delivered chunks, in order, to FILE ('-' = stdout,
-                        e.g. | ffplay -  or  | gst-launch-1.0 fdsrc ! tsdemux ! ...)
-  --stats FILE          write the final JSON object to FILE (default: stdout,
-                        or stderr when --out -)
-  --trace FILE          write the event trace, one JSON object per line: requests,
-                        arrivals, refusals, origin fetches, uploads, stalls, each
-                        with its chunk and connection (docs/peer.md)
-  --duration DUR        leave after DUR (e.g. 60s); default: until the stream ends or SIGINT/SIGTERM
-  --start DUR           VoD start position (media time, e.g. 90s)
-  --max-upload RATE     upload cap in bit/s (e.g. 3M); default unlimited
-  --listen HOST:PORT    accept peers here (port 0 = any); default every interface,
-                        any port, and the tracker lists the address this viewer's
-                        announces come from (a named host is announced as given)
-  --policy NAME         piece selection: deadline (default), rarest, inorder, bitos, cs
-  --neighbor-policy N   neighbor selection: random (default), position
-  --buffer-target DUR   buffered ahead before playback starts/resumes (default 3s)
-  --hold-back DUR       live: start no nearer the live edge than DUR (default 15s)
-  --seed N              RNG seed of the peer core (default 1)
-  --quiet               no log lines on stderr
-  --help                this text
-
-At exit prints one JSON object: startup_delay_ms, stalls, stall_ms, chunks_played,
-bytes_from_peers, bytes_from_origin, bytes_uploaded, hash_failures, peers_banned,
-first_seq, last_seq, chunks_written; the same figures go to the origin as a QoE report.
-)";
-}
-
 namespace {
 
-std::uint64_t parse_count(const std::string& flag, const std::string& text) {
-  std::uint64_t value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size())
-    throw std::invalid_argument(flag + ": not a number: '" + text + "'");
-  return value;
+constexpr const char* kDescription =
+    "Joins a Shoal channel, trades chunks with other peers, falls back to the origin\n"
+    "when a deadline is near, and plays a virtual playhead in real time.";
+
+constexpr const char* kFooter =
+    "At exit prints one JSON object: startup_delay_ms, stalls, stall_ms, chunks_played,\n"
+    "bytes_from_peers, bytes_from_origin, bytes_uploaded, hash_failures, peers_banned,\n"
+    "first_seq, last_seq, chunks_written; the same figures go to the origin as a QoE report.";
+
+void add_outputs(CLI::App& app, CliOptions& cli) {
+  app.add_option("--out", cli.out,
+                 "write delivered chunks, in order, to FILE ('-' = stdout,\n"
+                 "e.g. | ffplay -  or  | gst-launch-1.0 fdsrc ! tsdemux ! ...)")
+      ->type_name("FILE");
+  app.add_option("--stats", cli.stats,
+                 "write the final JSON object to FILE (default: stdout,\n"
+                 "or stderr when --out -)")
+      ->type_name("FILE");
+  app.add_option("--trace", cli.trace,
+                 "write the event trace, one JSON object per line: requests,\n"
+                 "arrivals, refusals, origin fetches, uploads, stalls, each\n"
+                 "with its chunk and connection (docs/peer.md)")
+      ->type_name("FILE");
+}
+
+void add_policies(CLI::App& app, PeerConfig& core) {
+  app.add_option_function<std::string>(
+         "--policy", [&core](const std::string& name) { core.policy = *parse_policy(name); },
+         "piece selection: deadline (default), rarest, inorder, bitos, cs")
+      ->type_name("NAME")
+      ->check(cli::checked_by([](const std::string& name) {
+        if (!parse_policy(name))
+          throw std::invalid_argument("unknown policy '" + name + "' (deadline, rarest, inorder, bitos, cs)");
+      }));
+  app.add_option_function<std::string>(
+         "--neighbor-policy", [&core](const std::string& name) { core.neighbor_policy = *parse_neighbor_policy(name); },
+         "neighbor selection: random (default), position")
+      ->type_name("NAME")
+      ->check(cli::checked_by([](const std::string& name) {
+        if (!parse_neighbor_policy(name))
+          throw std::invalid_argument("unknown policy '" + name + "' (random, position)");
+      }));
+}
+
+void add_playback(CLI::App& app, CliOptions& cli) {
+  cli::add_duration(app, "--duration", cli.duration,
+                    "leave after DUR (e.g. 60s); default: until the stream ends or SIGINT/SIGTERM");
+  cli::add_duration(app, "--start", cli.peer.start, "VoD start position (media time, e.g. 90s)");
+  cli::add_rate(app, "--max-upload", cli.peer.core.max_upload_bps, "upload cap in bit/s (e.g. 3M); default unlimited");
+  app.add_option_function<std::string>(
+         "--listen",
+         [&cli](const std::string& text) {
+           const HostPort hp = parse_host_port(text);
+           cli.peer.listen_host = hp.host;
+           cli.peer.core.listen_port = hp.port;
+         },
+         "accept peers here (port 0 = any); default every interface,\n"
+         "any port, and the tracker lists the address this viewer's\n"
+         "announces come from (a named host is announced as given)")
+      ->type_name("HOST:PORT")
+      ->check(cli::address_text());
+  add_policies(app, cli.peer.core);
+  cli::add_duration(app, "--buffer-target", cli.peer.core.buffer_target,
+                    "buffered ahead before playback starts/resumes (default 3s)");
+  cli::add_duration(app, "--hold-back", cli.peer.core.live_hold_back,
+                    "live: start no nearer the live edge than DUR (default 15s)");
+  cli::add_count(app, "--seed", cli.peer.core.rng_seed, "RNG seed of the peer core (default 1)");
 }
 
 }  // namespace
 
-CliOptions parse_cli(const std::vector<std::string>& args) {
-  CliOptions cli;
-  std::optional<std::string> uri;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    auto value = [&]() -> const std::string& {
-      if (i + 1 >= args.size()) throw std::invalid_argument(arg + " needs a value");
-      return args[++i];
-    };
-    if (arg == "--help" || arg == "-h") {
-      cli.help = true;
-    } else if (arg == "--out") {
-      cli.out = value();
-    } else if (arg == "--stats") {
-      cli.stats = value();
-    } else if (arg == "--trace") {
-      cli.trace = value();
-    } else if (arg == "--duration") {
-      cli.duration = parse_duration(value());
-    } else if (arg == "--start") {
-      cli.peer.start = parse_duration(value());
-    } else if (arg == "--max-upload") {
-      cli.peer.core.max_upload_bps = parse_rate(value());
-    } else if (arg == "--listen") {
-      auto hp = parse_host_port(value());
-      cli.peer.listen_host = hp.host;
-      cli.peer.core.listen_port = hp.port;
-    } else if (arg == "--policy") {
-      const auto& name = value();
-      auto policy = parse_policy(name);
-      if (!policy)
-        throw std::invalid_argument("--policy: unknown policy '" + name + "' (deadline, rarest, inorder, bitos, cs)");
-      cli.peer.core.policy = *policy;
-    } else if (arg == "--neighbor-policy") {
-      const auto& name = value();
-      auto policy = parse_neighbor_policy(name);
-      if (!policy) throw std::invalid_argument("--neighbor-policy: unknown policy '" + name + "' (random, position)");
-      cli.peer.core.neighbor_policy = *policy;
-    } else if (arg == "--buffer-target") {
-      cli.peer.core.buffer_target = parse_duration(value());
-    } else if (arg == "--hold-back") {
-      cli.peer.core.live_hold_back = parse_duration(value());
-    } else if (arg == "--seed") {
-      cli.peer.core.rng_seed = parse_count(arg, value());
-    } else if (arg == "--quiet") {
-      cli.quiet = true;
-    } else if (arg.starts_with("-") && arg != "-") {
-      throw std::invalid_argument("unknown option " + arg + " (see --help)");
-    } else if (!uri) {
-      uri = arg;
-    } else {
-      throw std::invalid_argument("unexpected argument '" + arg + "' (see --help)");
-    }
-  }
-  if (cli.help) return cli;
-  if (!uri) throw std::invalid_argument("missing channel URI shoal://HOST:PORT/CHANNEL (see --help)");
-  cli.peer.uri = parse_channel_uri(*uri);
-  return cli;
+void add_peer_options(CLI::App& app, CliOptions& cli) {
+  cli::configure(app, "usage: shoal-peer shoal://HOST:PORT/CHANNEL [options]");
+  app.description(kDescription);
+  app.footer(kFooter);
+  auto* uri = app.add_option_function<std::string>(
+                     "channel", [&cli](const std::string& text) { cli.peer.uri = parse_channel_uri(text); },
+                     "the channel to join")
+                  ->type_name("shoal://HOST:PORT/CHANNEL")
+                  ->check(cli::checked_by([](const std::string& text) { parse_channel_uri(text); }));
+  add_outputs(app, cli);
+  add_playback(app, cli);
+  app.add_flag("--quiet", cli.quiet, "no log lines on stderr");
+  app.callback([uri] {
+    if (uri->count() == 0) throw CLI::ValidationError("missing channel URI shoal://HOST:PORT/CHANNEL (see --help)");
+  });
 }
 
 }  // namespace shoal::peer

@@ -3,9 +3,12 @@
 
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "shoal/peer/runtime/peer_handle.hpp"
+
+namespace CLI {
+class App;
+}
 
 namespace shoal::peer {
 
@@ -16,11 +19,10 @@ struct CliOptions {
   std::string stats;             // where the final JSON goes; "" = stdout (stderr when --out -)
   std::string trace;             // the event trace's file; "" = none
   bool quiet = false;
-  bool help = false;
 };
 
-/// Throws std::invalid_argument with a one-line reason.
-CliOptions parse_cli(const std::vector<std::string>& args);
-const char* cli_usage();
+/// Declares shoal-peer's options and its channel URI on `app`, bound to `cli`; parsing without a URI
+/// fails with "missing channel URI ...".
+void add_peer_options(CLI::App& app, CliOptions& cli);
 
 }  // namespace shoal::peer

@@ -13,6 +13,7 @@
 
 #include "play_options.hpp"
 #include "shoal/peer/core/qoe_json.hpp"
+#include "shoal/protocol/cli.hpp"
 #include "shoal/protocol/json_line.hpp"
 
 namespace {
@@ -188,36 +189,9 @@ GstElement* make_sink(const char* factory, const char* name) {
   return sink;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-#ifdef __SANITIZE_ADDRESS__
-  // The uninstrumented gst-plugin-scanner cannot load a sanitizer-built plugin: scan in-process.
-  g_setenv("GST_REGISTRY_FORK", "no", TRUE);
-#endif
-  gst_init(&argc, &argv);
-  Player p;
-  try {
-    p.options = shoal::player::parse_play_options(std::vector<std::string>(argv + 1, argv + argc));
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "shoal-play: %s\n", e.what());
-    return 2;
-  }
-  if (p.options.help) {
-    std::fputs(shoal::player::play_usage(), stdout);
-    return 0;
-  }
-  if (gst_element_factory_find("shoalsrc") == nullptr) {
-    std::fprintf(stderr,
-                 "shoal-play: element shoalsrc not found: set GST_PLUGIN_PATH to the directory of libgstshoal.so\n");
-    return 1;
-  }
-  const bool display = g_getenv("DISPLAY") != nullptr || g_getenv("WAYLAND_DISPLAY") != nullptr;
-  if (!p.options.headless && !display) {
-    std::fprintf(stderr, "shoal-play: no display, playing headless\n");
-    p.options.headless = true;
-  }
-
+// playbin with shoalsrc behind the URI, fakesinks (sync=true) when headless, the first-frame probe, the bus
+// watch and SIGINT/SIGTERM/--duration ending the main loop.
+void build_pipeline(Player& p) {
   p.loop = g_main_loop_new(nullptr, FALSE);
   p.playbin = make_sink("playbin", "player");
   GstElement* video_sink = make_sink(p.options.headless ? "fakesink" : "autovideosink", "videosink");
@@ -241,7 +215,10 @@ int main(int argc, char** argv) {
   if (p.options.duration) {
     g_timeout_add(static_cast<guint>(p.options.duration->count() / 1000), on_quit, &p);
   }
+}
 
+// Plays until the end, an error, a signal or --duration.
+void play(Player& p) {
   p.started_us = g_get_monotonic_time();
   // PAUSED first: a live source answers NO_PREROLL there (and cannot pause for buffering).
   GstStateChangeReturn ret = gst_element_set_state(p.playbin, GST_STATE_PAUSED);
@@ -258,6 +235,32 @@ int main(int argc, char** argv) {
   } else {
     g_main_loop_run(p.loop);
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+#ifdef __SANITIZE_ADDRESS__
+  // The uninstrumented gst-plugin-scanner cannot load a sanitizer-built plugin: scan in-process.
+  g_setenv("GST_REGISTRY_FORK", "no", TRUE);
+#endif
+  gst_init(&argc, &argv);
+  Player p;
+  CLI::App app("", "shoal-play");
+  shoal::player::add_play_options(app, p.options);
+  if (const auto status = shoal::cli::parse(app, argc, argv)) return *status;
+  if (gst_element_factory_find("shoalsrc") == nullptr) {
+    std::fprintf(stderr,
+                 "shoal-play: element shoalsrc not found: set GST_PLUGIN_PATH to the directory of libgstshoal.so\n");
+    return 1;
+  }
+  const bool display = g_getenv("DISPLAY") != nullptr || g_getenv("WAYLAND_DISPLAY") != nullptr;
+  if (!p.options.headless && !display) {
+    std::fprintf(stderr, "shoal-play: no display, playing headless\n");
+    p.options.headless = true;
+  }
+  build_pipeline(p);
+  play(p);
 
   std::puts(exit_json(p).c_str());
   std::fflush(stdout);

@@ -5,7 +5,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace shoal::player {
 
@@ -18,11 +21,10 @@ struct PlayOptions {
   std::optional<std::uint64_t> max_upload_bps;
   std::optional<unsigned> listen_port;
   std::optional<std::string> policy;
-  bool help = false;
 };
 
-const char* play_usage();
-/// Throws std::invalid_argument with one line naming the bad argument.
-PlayOptions parse_play_options(const std::vector<std::string>& args);
+/// Declares shoal-play's options and its channel URI on `app`, bound to `options`; parsing without a
+/// shoal:// URI fails with "missing channel URI ...".
+void add_play_options(CLI::App& app, PlayOptions& options);
 
 }  // namespace shoal::player

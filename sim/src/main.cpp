@@ -7,30 +7,63 @@
 #include <vector>
 
 #include "runner.hpp"
+#include "shoal/protocol/cli.hpp"
 #include "shoal/protocol/json_line.hpp"
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: shoal-sim SCENARIO.textproto [options]\n"
-    "  Runs unchanged Shoal peer cores over a simulated network and prints one JSON summary per run on stdout.\n"
-    "  --set KEY=VALUE    override a scenario field (path like arrivals.poisson.rate_per_s, or an alias:\n"
-    "                     peers, lambda, rho, policy, seed, bitrate, length, free_riders, origin, buffer_target,\n"
-    "                     neighbor_policy, neighbor_count; upload=M: every viewer uploads M x the bitrate;\n"
-    "                     download=RATE: every viewer's download capacity; a scenario's rho still rescales\n"
-    "                     uploads: add rho=0 to keep upload=M as given); repeatable\n"
-    "  --policy NAME      deadline | rarest | inorder | bitos | cs (overrides the scenario)\n"
-    "  --compare          run deadline, rarest, inorder, bitos and cs on the same scenario and seed;\n"
-    "                     one JSON line each, a side-by-side table on stderr\n"
-    "  --network MODEL    fluid (default, max-min fair fluid model) | simgrid (SimGrid 3.32 flow model)\n"
-    "  --out DIR          write <scenario>-<policy>-series.csv and -peers.csv into DIR\n"
-    "  --progress         progress lines on stderr during long runs\n"
-    "  --trace PEER       log that peer's actions (by index; the origin's seeder is the last) on stderr\n"
-    "  --plan             run nothing: print the resolved scenario as JSON lines, one for the channel\n"
-    "                     (type \"channel\") then one per viewer (type \"viewer\": join_ms, leave_ms or null\n"
-    "                     for staying to the end, upload_bps, download_bps or null for unlimited, free_rider);\n"
-    "                     the multi-host testbed (tests/testbed) runs real processes from it\n"
-    "  --help             this text\n";
+constexpr const char* kDescription =
+    "Runs unchanged Shoal peer cores over a simulated network and prints one JSON summary per run on stdout.";
+
+struct Command {
+  std::string path;
+  std::vector<std::string> sets;  // --set and --policy, in command-line order
+  shoal::sim::SimOptions options;
+  bool compare = false;
+  bool plan = false;
+};
+
+void add_sim_options(CLI::App& app, Command& c) {
+  shoal::cli::configure(app, "usage: shoal-sim SCENARIO.textproto [options]");
+  app.description(kDescription);
+  app.add_option("scenario", c.path, "the scenario file (sim/scenarios/)")->type_name("SCENARIO.textproto");
+  // Each --set (and --policy) is kept as it comes, so that a later one overrides an earlier one.
+  app.add_option_function<std::string>(
+         "--set", [&c](const std::string& kv) { c.sets.push_back(kv); },
+         "override a scenario field (path like arrivals.poisson.rate_per_s, or an alias:\n"
+         "peers, lambda, rho, policy, seed, bitrate, length, free_riders, origin, buffer_target,\n"
+         "neighbor_policy, neighbor_count; upload=M: every viewer uploads M x the bitrate;\n"
+         "download=RATE: every viewer's download capacity; a scenario's rho still rescales\n"
+         "uploads: add rho=0 to keep upload=M as given); repeatable")
+      ->type_name("KEY=VALUE")
+      ->trigger_on_parse();
+  app.add_option_function<std::string>(
+         "--policy", [&c](const std::string& name) { c.sets.push_back("policy=" + name); },
+         "deadline | rarest | inorder | bitos | cs (overrides the scenario)")
+      ->type_name("NAME")
+      ->trigger_on_parse();
+  app.add_flag("--compare", c.compare,
+               "run deadline, rarest, inorder, bitos and cs on the same scenario and seed;\n"
+               "one JSON line each, a side-by-side table on stderr");
+  app.add_option("--network", c.options.network_name,
+                 "fluid (default, max-min fair fluid model) | simgrid (SimGrid 3.32 flow model)")
+      ->type_name("MODEL");
+  app.add_option("--out", c.options.out_dir, "write <scenario>-<policy>-series.csv and -peers.csv into DIR")
+      ->type_name("DIR");
+  app.add_flag("--progress", c.options.progress, "progress lines on stderr during long runs");
+  app.add_option("--trace", c.options.trace_peer,
+                 "log that peer's actions (by index; the origin's seeder is the last) on stderr")
+      ->type_name("PEER")
+      ->check(shoal::cli::count_text());
+  app.add_flag("--plan", c.plan,
+               "run nothing: print the resolved scenario as JSON lines, one for the channel\n"
+               "(type \"channel\") then one per viewer (type \"viewer\": join_ms, leave_ms or null\n"
+               "for staying to the end, upload_bps, download_bps or null for unlimited, free_rider);\n"
+               "the multi-host testbed (tests/testbed) runs real processes from it");
+  app.callback([&c] {
+    if (c.path.empty()) throw CLI::ValidationError("no scenario file (see --help)");
+  });
+}
 
 void print_table(const std::vector<shoal::sim::Summary>& runs) {
   std::fprintf(stderr, "%-9s %8s %8s %10s %10s %9s %10s %10s %10s %8s\n", "policy", "offload", "bound", "efficiency",
@@ -96,71 +129,40 @@ void print_plan(const shoal::sim::Scenario& s) {
   std::cout.flush();
 }
 
+// Runs the resolved scenario once, or once per policy with --compare; summaries on stdout.
+void run(const shoal::sim::Scenario& scenario, const Command& c) {
+  using namespace shoal::sim;
+  if (!c.compare) {
+    std::cout << run_scenario(scenario, c.options).to_json() << std::endl;
+    return;
+  }
+  std::vector<SimOptions> variants;
+  for (auto policy : {shoal::peer::Policy::deadline, shoal::peer::Policy::rarest, shoal::peer::Policy::inorder,
+                      shoal::peer::Policy::bitos, shoal::peer::Policy::cs}) {
+    variants.push_back(c.options);
+    variants.back().policy = policy;
+  }
+  const auto runs = run_scenarios(scenario, variants);
+  for (const auto& s : runs) std::cout << s.to_json() << std::endl;
+  print_table(runs);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace shoal::sim;
-  std::vector<std::string> args(argv + 1, argv + argc);
-  std::string path;
-  std::vector<std::string> sets;
-  SimOptions options;
-  bool compare = false;
-  bool plan = false;
+  Command command;
+  CLI::App app("", "shoal-sim");
+  add_sim_options(app, command);
+  if (const auto status = shoal::cli::parse(app, argc, argv)) return *status;
   try {
-    for (std::size_t i = 0; i < args.size(); ++i) {
-      const std::string& a = args[i];
-      auto value = [&]() -> const std::string& {
-        if (i + 1 >= args.size()) throw std::runtime_error(a + " needs a value");
-        return args[++i];
-      };
-      if (a == "--help" || a == "-h") {
-        std::fputs(kUsage, stdout);
-        return 0;
-      } else if (a == "--set") {
-        sets.push_back(value());
-      } else if (a == "--policy") {
-        sets.push_back("policy=" + value());
-      } else if (a == "--compare") {
-        compare = true;
-      } else if (a == "--plan") {
-        plan = true;
-      } else if (a == "--network") {
-        options.network_name = value();
-      } else if (a == "--out") {
-        options.out_dir = value();
-      } else if (a == "--trace") {
-        options.trace_peer = static_cast<std::uint32_t>(std::stoul(value()));
-      } else if (a == "--progress") {
-        options.progress = true;
-      } else if (!a.empty() && a[0] == '-') {
-        throw std::runtime_error("unknown option " + a + " (see --help)");
-      } else if (path.empty()) {
-        path = a;
-      } else {
-        throw std::runtime_error("one scenario file only (got " + path + " and " + a + ")");
-      }
-    }
-    if (path.empty()) throw std::runtime_error("no scenario file (see --help)");
-    auto proto = read_scenario_file(path);
-    for (const auto& s : sets) apply_override(proto, s);
+    auto proto = read_scenario_file(command.path);
+    for (const auto& s : command.sets) apply_override(proto, s);
     const Scenario scenario = resolve(proto);
-    if (plan) {
+    if (command.plan)
       print_plan(scenario);
-      return 0;
-    }
-    if (!compare) {
-      std::cout << run_scenario(scenario, options).to_json() << std::endl;
-      return 0;
-    }
-    std::vector<SimOptions> variants;
-    for (auto policy : {shoal::peer::Policy::deadline, shoal::peer::Policy::rarest, shoal::peer::Policy::inorder,
-                        shoal::peer::Policy::bitos, shoal::peer::Policy::cs}) {
-      variants.push_back(options);
-      variants.back().policy = policy;
-    }
-    const auto runs = run_scenarios(scenario, variants);
-    for (const auto& s : runs) std::cout << s.to_json() << std::endl;
-    print_table(runs);
+    else
+      run(scenario, command);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "shoal-sim: %s\n", e.what());

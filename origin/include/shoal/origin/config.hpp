@@ -1,4 +1,4 @@
-// shoal-origin's command line.
+// shoal-origin's command line (and --config file), see docs/origin.md.
 #pragma once
 
 #include <chrono>
@@ -7,6 +7,10 @@
 #include <vector>
 
 #include "shoal/protocol/units.hpp"
+
+namespace CLI {
+class App;
+}
 
 namespace shoal::origin {
 
@@ -24,14 +28,14 @@ struct OriginConfig {
   std::chrono::microseconds chunk_duration{1'000'000};
   std::chrono::microseconds dvr{120'000'000};
   std::uint64_t seed_upload_bps = 10'000'000;  // for the mesh seeder
-  std::size_t max_chunk_transfers = 0;         // 0 = unlimited
-  std::size_t max_connections = 10'000;        // HTTP connections open at once (HttpLimits)
-  std::size_t max_connections_per_address = 64;
-  bool help = false;
+  std::uint64_t max_chunk_transfers = 0;       // 0 = unlimited
+  std::uint64_t max_connections = 10'000;      // HTTP connections open at once (HttpLimits)
+  std::uint64_t max_connections_per_address = 64;
 };
 
-/// Throws std::invalid_argument with a one-line message.
-OriginConfig parse_origin_args(int argc, const char* const* argv);
-const char* origin_usage();
+/// Declares shoal-origin's options on `app`, bound to `config`: every flag, --help, and --config FILE
+/// (each long flag as a key, e.g. `max-connections = 100`; the command line overrides the file). After
+/// parsing, a channel is required and no channel name may repeat (CLI::ValidationError otherwise).
+void add_origin_options(CLI::App& app, OriginConfig& config);
 
 }  // namespace shoal::origin

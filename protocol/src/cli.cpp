@@ -1,0 +1,155 @@
+#include "shoal/protocol/cli.hpp"
+
+#include <charconv>
+#include <iostream>
+#include <stdexcept>
+
+namespace shoal::cli {
+namespace {
+
+std::uint64_t parse_count(std::string_view text) {
+  std::uint64_t n = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size())
+    throw std::invalid_argument("expected a whole number, got '" + std::string(text) + "'");
+  return n;
+}
+
+std::string duration_label(std::chrono::microseconds d) {
+  if (d.count() % 1'000'000 == 0) return std::to_string(d.count() / 1'000'000) + "s";
+  if (d.count() % 1'000 == 0) return std::to_string(d.count() / 1'000) + "ms";
+  return std::to_string(d.count()) + "us";
+}
+
+// --help as the hand-written texts had it: the usage line first, then what the program does, the
+// options, and the footer.
+class Formatter : public CLI::Formatter {
+ public:
+  explicit Formatter(std::string usage) : usage_(std::move(usage)) {}
+  std::string make_help(const CLI::App* app, std::string, CLI::AppFormatMode mode) const override {
+    std::string help = usage_ + "\n\n" + make_description(app) + make_positionals(app) + make_groups(app, mode);
+    const std::string footer = make_footer(app);
+    if (!footer.empty()) help += "\n" + footer;
+    return help;
+  }
+
+ private:
+  std::string usage_;
+};
+
+}  // namespace
+
+CLI::Validator rate_text() {
+  return checked_by([](const std::string& t) { parse_rate(t); });
+}
+CLI::Validator duration_text() {
+  return checked_by([](const std::string& t) { parse_duration(t); });
+}
+CLI::Validator address_text() {
+  return checked_by([](const std::string& t) { parse_host_port(t); });
+}
+CLI::Validator count_text() {
+  return checked_by([](const std::string& t) { parse_count(t); });
+}
+
+CLI::Validator duration_within(std::chrono::microseconds min, std::optional<std::chrono::microseconds> max) {
+  const std::string reason = max ? "must be between " + duration_label(min) + " and " + duration_label(*max)
+                                 : "must be at least " + duration_label(min);
+  return checked_by([=](const std::string& t) {
+    const auto d = parse_duration(t);
+    if (d < min || (max && d > *max)) throw std::invalid_argument(reason);
+  });
+}
+
+CLI::Validator count_at_least(std::uint64_t min) {
+  return checked_by([=](const std::string& t) {
+    if (parse_count(t) < min) throw std::invalid_argument("must be at least " + std::to_string(min));
+  });
+}
+
+CLI::Option* add_rate(CLI::App& app, const std::string& name, std::uint64_t& bps, const std::string& help) {
+  return app
+      .add_option_function<std::string>(
+          name, [&bps](const std::string& t) { bps = parse_rate(t); }, help)
+      ->check(rate_text())
+      ->type_name("RATE");
+}
+
+CLI::Option* add_rate(CLI::App& app, const std::string& name, std::optional<std::uint64_t>& bps,
+                      const std::string& help) {
+  return app
+      .add_option_function<std::string>(
+          name, [&bps](const std::string& t) { bps = parse_rate(t); }, help)
+      ->check(rate_text())
+      ->type_name("RATE");
+}
+
+CLI::Option* add_duration(CLI::App& app, const std::string& name, std::chrono::microseconds& target,
+                          const std::string& help) {
+  return app
+      .add_option_function<std::string>(
+          name, [&target](const std::string& t) { target = parse_duration(t); }, help)
+      ->check(duration_text())
+      ->type_name("DUR");
+}
+
+CLI::Option* add_duration(CLI::App& app, const std::string& name, std::optional<std::chrono::microseconds>& target,
+                          const std::string& help) {
+  return app
+      .add_option_function<std::string>(
+          name, [&target](const std::string& t) { target = parse_duration(t); }, help)
+      ->check(duration_text())
+      ->type_name("DUR");
+}
+
+CLI::Option* add_address(CLI::App& app, const std::string& name, HostPort& target, const std::string& help) {
+  return app
+      .add_option_function<std::string>(
+          name, [&target](const std::string& t) { target = parse_host_port(t); }, help)
+      ->check(address_text())
+      ->type_name("HOST:PORT");
+}
+
+CLI::Option* add_count(CLI::App& app, const std::string& name, std::uint64_t& target, const std::string& help) {
+  return app
+      .add_option_function<std::string>(
+          name, [&target](const std::string& t) { target = parse_count(t); }, help)
+      ->check(count_text())
+      ->type_name("N");
+}
+
+void configure(CLI::App& app, const std::string& usage) {
+  app.formatter(std::make_shared<Formatter>(usage));
+  app.get_formatter()->column_width(24);
+  app.set_help_flag("-h,--help", "this text");
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+}
+
+std::string error_text(const CLI::App& app, const CLI::ParseError& e) {
+  std::string text = e.what();
+  // CLI11 says "INI was not able to parse KEY" for a key of a --config file that names no option.
+  static const std::string extra_key = "INI was not able to parse ";
+  if (text.starts_with(extra_key)) {
+    const CLI::Option* config = app.get_config_ptr();
+    const std::string file = config != nullptr && config->count() > 0 ? config->as<std::string>() : "config file";
+    return file + ": unknown key '" + text.substr(extra_key.size()) +
+           "' (keys are the long options without their dashes, e.g. max-connections = 100)";
+  }
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) text += " (see --help)";
+  return text;
+}
+
+std::optional<int> parse(CLI::App& app, int argc, const char* const* argv) {
+  try {
+    app.parse(argc, argv);
+    return std::nullopt;
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help() << std::flush;
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::cerr << app.get_name() << ": error: " << error_text(app, e) << "\n";
+    return 2;
+  }
+}
+
+}  // namespace shoal::cli
