@@ -8,6 +8,7 @@
 
 #include "debug.hpp"
 #include "handle_factory.hpp"
+#include "src_errors.hpp"
 
 #define GST_CAT_DEFAULT shoal_src_debug
 
@@ -15,6 +16,7 @@ namespace shoal::player {
 namespace {
 
 using peer::Time;
+using protocol::ErrorCode;
 
 // Longer than a loopback join by orders of magnitude, short enough that an
 // unreachable origin is reported within 5 s.
@@ -26,12 +28,6 @@ constexpr gint64 kQoeIntervalUs = 5 * G_USEC_PER_SEC;
 constexpr std::uint64_t kQueueBytes = 512ull << 20;
 
 Time now_wall() { return Time(g_get_monotonic_time()); }
-
-bool contains(const std::string& text, const char* word) {
-  std::string lower = text;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return g_ascii_tolower(c); });
-  return lower.find(word) != std::string::npos;
-}
 
 }  // namespace
 
@@ -72,22 +68,14 @@ SrcState::~SrcState() {
   close();
 }
 
-void SrcState::post_error(const std::string& message) {
+void SrcState::post_error(ErrorCode code, const std::string& message) {
   if (error_posted_.exchange(true)) return;
   std::string location;
   {
     std::lock_guard lock(settings_mutex);
     location = settings.location;
   }
-  if (contains(message, "not found") || contains(message, "no such channel")) {
-    GST_ELEMENT_ERROR(element_, RESOURCE, NOT_FOUND, ("%s", message.c_str()), ("location: %s", location.c_str()));
-  } else if (contains(message, "version")) {
-    GST_ELEMENT_ERROR(element_, STREAM, WRONG_TYPE, ("%s", message.c_str()), ("location: %s", location.c_str()));
-  } else if (contains(message, "unreachable") || contains(message, "connect") || contains(message, "did not answer")) {
-    GST_ELEMENT_ERROR(element_, RESOURCE, OPEN_READ, ("%s", message.c_str()), ("location: %s", location.c_str()));
-  } else {
-    GST_ELEMENT_ERROR(element_, RESOURCE, FAILED, ("%s", message.c_str()), ("location: %s", location.c_str()));
-  }
+  post_element_error(GST_ELEMENT_CAST(element_), code, message, location);
 }
 
 bool SrcState::open() {
@@ -105,8 +93,9 @@ bool SrcState::open() {
     join_error_.reset();
   }
   if (!s.uri) {
-    post_error(s.location.empty() ? "no shoal://host:port/channel URI set (property location)"
-                                  : "invalid location '" + s.location + "': expected shoal://host:port/channel");
+    post_error(ErrorCode::bad_uri, s.location.empty()
+                                       ? "no shoal://host:port/channel URI set (property location)"
+                                       : "invalid location '" + s.location + "': expected shoal://host:port/channel");
     return false;
   }
   const Time target = std::chrono::milliseconds(s.buffer_target_ms);
@@ -117,7 +106,7 @@ bool SrcState::open() {
   }
   const HandleFactory factory = handle_factory();
   if (!factory) {
-    post_error("shoalsrc was built without the peer runtime");
+    post_error(ErrorCode::runtime_unavailable, "shoalsrc was built without the peer runtime");
     return false;
   }
   peer::PeerOptions options;
@@ -133,17 +122,17 @@ bool SrcState::open() {
     on_chunk(meta, payload);
   };
   callbacks.on_end = [this] { on_end(); };
-  callbacks.on_error = [this](const std::string& message) { on_error(message); };
+  callbacks.on_error = [this](ErrorCode code, const std::string& message) { on_error(code, message); };
 
   std::unique_ptr<peer::PeerHandle> handle;
   try {
     handle = factory(std::move(options), std::move(callbacks));
   } catch (const std::exception& e) {
-    post_error(std::string("cannot start the peer: ") + e.what());
+    post_error(ErrorCode::runtime_unavailable, std::string("cannot start the peer: ") + e.what());
     return false;
   }
   if (!handle) {
-    post_error("cannot start the peer");
+    post_error(ErrorCode::runtime_unavailable, "cannot start the peer");
     return false;
   }
   peer::PeerHandle* raw = handle.get();
@@ -155,7 +144,7 @@ bool SrcState::open() {
   // Liveness must be known before basesrc decides between preroll and
   // NO_PREROLL, so the state change waits (bounded) for the manifest.
   std::optional<peer::ChannelInfo> info;
-  std::optional<std::string> failure;
+  std::optional<JoinError> failure;
   const auto deadline = std::chrono::steady_clock::now() + kJoinTimeout;
   for (;;) {
     {
@@ -168,15 +157,17 @@ bool SrcState::open() {
     info = raw->channel();
     if (info) break;
     if (std::chrono::steady_clock::now() >= deadline) {
-      failure = "origin " + s.uri->origin_host + ":" + std::to_string(s.uri->origin_port) + " did not answer within " +
-                std::to_string(kJoinTimeout.count() / 1000) + " s (unreachable?)";
+      failure =
+          JoinError{ErrorCode::join_timeout, "origin " + s.uri->origin_host + ":" + std::to_string(s.uri->origin_port) +
+                                                 " did not answer within " +
+                                                 std::to_string(kJoinTimeout.count() / 1000) + " s (unreachable?)"};
       break;
     }
     std::unique_lock lock(join_mutex_);
     join_cv_.wait_for(lock, std::chrono::milliseconds(10));
   }
   if (failure) {
-    post_error(*failure);
+    post_error(failure->code, failure->message);
     close();
     return false;
   }
@@ -244,7 +235,7 @@ void SrcState::on_chunk(const peer::ChunkMeta& meta, const protocol::ChunkPayloa
   tl.received_end_us = std::max(tl.received_end_us, meta.pts_us + static_cast<std::int64_t>(meta.duration_us));
   if (!queue_.push(QueuedChunk{meta, payload, gap})) {
     GST_ERROR_OBJECT(element_, "queue over %" G_GUINT64_FORMAT " bytes", kQueueBytes);
-    post_error("shoalsrc queue overflow: the peer delivered far beyond its window");
+    post_error(ErrorCode::queue_overflow, "shoalsrc queue overflow: the peer delivered far beyond its window");
     queue_.fail();
     return;
   }
@@ -263,15 +254,15 @@ void SrcState::on_end() {
   queue_.finish();
 }
 
-void SrcState::on_error(const std::string& message) {
-  GST_WARNING_OBJECT(element_, "peer error: %s", message.c_str());
+void SrcState::on_error(ErrorCode code, const std::string& message) {
+  GST_WARNING_OBJECT(element_, "peer error %s: %s", std::string(protocol::to_string(code)).c_str(), message.c_str());
   if (!joined_) {
     std::lock_guard lock(join_mutex_);
-    if (!join_error_) join_error_ = message;
+    if (!join_error_) join_error_ = JoinError{code, message};
     join_cv_.notify_all();
     return;
   }
-  post_error(message);
+  post_error(code, message);
   queue_.fail();
 }
 

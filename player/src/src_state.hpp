@@ -70,8 +70,8 @@ class SrcState {
 
   void on_chunk(const peer::ChunkMeta& meta, const protocol::ChunkPayload& payload);
   void on_end();
-  void on_error(const std::string& message);
-  void post_error(const std::string& message);
+  void on_error(protocol::ErrorCode code, const std::string& message);
+  void post_error(protocol::ErrorCode code, const std::string& message);
   void post_qoe(const char* reason);
   void monitor_loop();
   void tick();
@@ -91,7 +91,11 @@ class SrcState {
   // Join: the manifest or an error, whichever comes first.
   std::mutex join_mutex_;
   std::condition_variable join_cv_;
-  std::optional<std::string> join_error_;
+  struct JoinError {
+    protocol::ErrorCode code;
+    std::string message;
+  };
+  std::optional<JoinError> join_error_;
 
   // Timeline and QoE, guarded by timeline_mutex_ (taken before the queue's lock).
   mutable std::mutex timeline_mutex_;

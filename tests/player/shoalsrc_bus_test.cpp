@@ -7,11 +7,13 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <ostream>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "handle_factory.hpp"
 #include "scripted_peer.hpp"
 
 namespace shoal::player::test {
@@ -58,17 +60,22 @@ class ShoalSrcBus : public testing::Test {
     }
     return nullptr;
   }
-  void expect_error(GQuark domain, gint code, const char* words) {
-    const auto before = std::chrono::steady_clock::now();
+  // The first ERROR on the bus after PLAYING; its GError must be `domain`/`code`, its text contain `words`
+  // and its details name `shoal_code`.
+  void expect_error(GQuark domain, gint code, const char* words, peer::ErrorCode shoal_code) {
     gst_element_set_state(pipeline_, GST_STATE_PLAYING);
     GstMessage* m = wait_for(GST_MESSAGE_ERROR, 5000ms);
-    ASSERT_NE(m, nullptr) << "no error within 5 s";
-    EXPECT_LT(std::chrono::steady_clock::now() - before, 5s);
+    ASSERT_NE(m, nullptr) << "no error";
     GError* error = nullptr;
     gst_message_parse_error(m, &error, nullptr);
-    EXPECT_EQ(error->domain, domain);
+    EXPECT_STREQ(g_quark_to_string(error->domain), g_quark_to_string(domain));
     EXPECT_EQ(error->code, code);
     EXPECT_NE(std::string(error->message).find(words), std::string::npos) << error->message;
+    const GstStructure* details = nullptr;
+    gst_message_parse_error_details(m, &details);
+    ASSERT_NE(details, nullptr);
+    EXPECT_STREQ(gst_structure_get_string(details, "shoal-error"),
+                 std::string(protocol::to_string(shoal_code)).c_str());
     g_error_free(error);
     gst_message_unref(m);
   }
@@ -78,34 +85,63 @@ class ShoalSrcBus : public testing::Test {
   GstBus* bus_ = nullptr;
 };
 
-TEST_F(ShoalSrcBus, UnreachableOriginIsAnErrorWithItsMessage) {
-  peer_->start_error = "origin 127.0.0.1:9 unreachable: Connection refused";
+// One case per code the runtime raises: the element maps each to its GStreamer error by the code alone.
+struct RuntimeError {
+  peer::ErrorCode code;
+  GQuark (*domain)();
+  gint gst_code;
+};
+
+void PrintTo(const RuntimeError& c, std::ostream* os) { *os << protocol::to_string(c.code); }
+
+class ShoalSrcRuntimeError : public ShoalSrcBus, public testing::WithParamInterface<RuntimeError> {};
+
+TEST_P(ShoalSrcRuntimeError, IsPostedAsItsGstErrorWithTheRuntimeMessage) {
+  const RuntimeError& c = GetParam();
+  // The message names no error on purpose: the element must not read it to choose the GError.
+  peer_->start_error =
+      ScriptedPeer::StartError{c.code, "something went wrong (case " + std::to_string(static_cast<int>(c.code)) + ")"};
   make();
-  expect_error(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, "unreachable");
+  expect_error(c.domain(), c.gst_code, "something went wrong", c.code);
 }
 
-TEST_F(ShoalSrcBus, UnknownChannelIsNotFound) {
-  peer_->start_error = "channel 'clip' not found on origin 127.0.0.1:9";
-  make();
-  expect_error(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND, "not found");
-}
+INSTANTIATE_TEST_SUITE_P(
+    Codes, ShoalSrcRuntimeError,
+    testing::Values(
+        RuntimeError{peer::ErrorCode::channel_not_found, gst_resource_error_quark, GST_RESOURCE_ERROR_NOT_FOUND},
+        RuntimeError{peer::ErrorCode::origin_unreachable, gst_resource_error_quark, GST_RESOURCE_ERROR_OPEN_READ},
+        RuntimeError{peer::ErrorCode::origin_error, gst_resource_error_quark, GST_RESOURCE_ERROR_OPEN_READ},
+        RuntimeError{peer::ErrorCode::bad_manifest, gst_stream_error_quark, GST_STREAM_ERROR_DECODE},
+        RuntimeError{peer::ErrorCode::listen_failed, gst_resource_error_quark, GST_RESOURCE_ERROR_SETTINGS}),
+    [](const testing::TestParamInfo<RuntimeError>& param) {
+      return std::string(protocol::to_string(param.param.code));
+    });
 
-TEST_F(ShoalSrcBus, ProtocolVersionMismatchIsAStreamError) {
-  peer_->start_error = "protocol version mismatch: origin speaks 2, we speak 1";
+TEST_F(ShoalSrcBus, NoRuntimeIsALibraryError) {
+  set_handle_factory(nullptr);
   make();
-  expect_error(GST_STREAM_ERROR, GST_STREAM_ERROR_WRONG_TYPE, "version");
+  expect_error(GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_INIT, "without the peer runtime",
+               peer::ErrorCode::runtime_unavailable);
 }
 
 TEST_F(ShoalSrcBus, SilentOriginTimesOutWithinFiveSeconds) {
   peer_->info.reset();  // the manifest never comes
   make();
-  expect_error(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, "did not answer");
+  expect_error(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, "did not answer", peer::ErrorCode::join_timeout);
 }
 
 TEST_F(ShoalSrcBus, MissingLocationIsAnError) {
   pipeline_ = gst_parse_launch("shoalsrc ! fakesink", nullptr);
   bus_ = gst_element_get_bus(pipeline_);
-  expect_error(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_FAILED, "no shoal://");
+  expect_error(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND, "no shoal://", peer::ErrorCode::bad_uri);
+}
+
+TEST_F(ShoalSrcBus, InvalidLocationIsABadUri) {
+  make();
+  GstElement* src = gst_bin_get_by_name(GST_BIN(pipeline_), "src");
+  g_object_set(src, "location", "http://127.0.0.1:9/clip", nullptr);
+  gst_object_unref(src);
+  expect_error(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND, "invalid location", peer::ErrorCode::bad_uri);
 }
 
 TEST_F(ShoalSrcBus, ErrorDuringPlaybackEndsTheStream) {
@@ -115,7 +151,7 @@ TEST_F(ShoalSrcBus, ErrorDuringPlaybackEndsTheStream) {
   GstMessage* start = wait_qoe("start", 3000ms);
   ASSERT_NE(start, nullptr);
   gst_message_unref(start);
-  peer_->callbacks.on_error("origin 127.0.0.1:9 unreachable: Connection reset");
+  peer_->callbacks.on_error(peer::ErrorCode::origin_unreachable, "origin 127.0.0.1:9: Connection reset");
   GstMessage* m = wait_for(GST_MESSAGE_ERROR, 3000ms);
   ASSERT_NE(m, nullptr);
   gst_message_unref(m);
