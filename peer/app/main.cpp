@@ -28,6 +28,7 @@ struct Session {
   bool ended = false;
   bool write_failed = false;
   std::optional<std::string> error;
+  std::optional<ErrorCode> error_code;
   std::FILE* out = nullptr;
   std::optional<Seq> first_seq;
   std::optional<Seq> last_seq;
@@ -40,6 +41,7 @@ std::string final_json(const PeerStats& s, const Session& session) {
   if (session.first_seq) json.add("first_seq", *session.first_seq).add("last_seq", *session.last_seq);
   json.add("chunks_written", session.chunks_written).add("bytes_written", session.bytes_written);
   if (session.error) json.add("error", *session.error);
+  if (session.error_code) json.add("error_code", protocol::to_string(*session.error_code));
   return json.str();
 }
 
@@ -87,9 +89,11 @@ PeerCallbacks make_callbacks(Session& session, bool quiet, std::FILE* trace_out)
     std::lock_guard lock(session.mutex);
     session.ended = true;
   };
-  callbacks.on_error = [&session](const std::string& message) {
+  callbacks.on_error = [&session](ErrorCode code, const std::string& message) {
     std::lock_guard lock(session.mutex);
-    if (!session.error) session.error = message;
+    if (session.error) return;
+    session.error = message;
+    session.error_code = code;
   };
   callbacks.on_log = [quiet](const std::string& line) {
     if (!quiet) std::cerr << "shoal-peer: " << line << "\n";
@@ -162,7 +166,7 @@ int main(int argc, char** argv) {
 
   std::lock_guard lock(session.mutex);
   if (session.error)
-    std::cerr << "shoal-peer: " << *session.error << "\n";
+    std::cerr << "shoal-peer: " << protocol::to_string(*session.error_code) << ": " << *session.error << "\n";
   else if (!cli.quiet)
     std::cerr << "shoal-peer: leaving (" << reason << ")\n";
   if (session.out && session.out != stdout) std::fclose(session.out);

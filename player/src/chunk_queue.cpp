@@ -52,7 +52,10 @@ ChunkQueue::Pop ChunkQueue::pop(QueuedChunk& out) {
       return Pop::chunk;
     }
     if (finished_) return Pop::end;
+    ++blocked_pops_;
+    g_cond_broadcast(&cond_);
     g_cond_wait(&cond_, &mutex_);
+    --blocked_pops_;
   }
 }
 
@@ -98,6 +101,15 @@ std::uint64_t ChunkQueue::bytes() const {
 std::size_t ChunkQueue::size() const {
   Locker lock(&mutex_);
   return chunks_.size();
+}
+
+bool ChunkQueue::wait_for_blocked_pop(gint64 limit_us) {
+  Locker lock(&mutex_);
+  const gint64 until = g_get_monotonic_time() + limit_us;
+  while (blocked_pops_ == 0) {
+    if (!g_cond_wait_until(&cond_, &mutex_, until)) return blocked_pops_ > 0;
+  }
+  return true;
 }
 
 }  // namespace shoal::player

@@ -48,6 +48,8 @@ class ChunkQueue {
 
   std::uint64_t bytes() const;
   std::size_t size() const;
+  /// For tests that must know create() is blocked: true once a pop() waits, false after `limit_us`.
+  bool wait_for_blocked_pop(gint64 limit_us);
 
  private:
   mutable GMutex mutex_;
@@ -58,6 +60,7 @@ class ChunkQueue {
   bool flushing_ = false;
   bool finished_ = false;
   bool failed_ = false;
+  int blocked_pops_ = 0;
 };
 
 }  // namespace shoal::player

@@ -216,6 +216,12 @@ static GstStateChangeReturn gst_shoal_src_change_state(GstElement* element, GstS
   return ret;
 }
 
+static gboolean gst_shoal_src_set_clock(GstElement* element, GstClock* clock) {
+  const gboolean ok = GST_ELEMENT_CLASS(gst_shoal_src_parent_class)->set_clock(element, clock);
+  state_of(element).on_clock_changed(clock);
+  return ok;
+}
+
 static gboolean gst_shoal_src_start(GstBaseSrc* src) { return state_of(src).start(); }
 
 static gboolean gst_shoal_src_stop(GstBaseSrc* src) {
@@ -316,6 +322,7 @@ static void gst_shoal_src_class_init(GstShoalSrcClass* klass) {
                                         "chunks from peers and falling back to the origin",
                                         "Shoal project");
   element_class->change_state = gst_shoal_src_change_state;
+  element_class->set_clock = gst_shoal_src_set_clock;
 
   basesrc_class->start = gst_shoal_src_start;
   basesrc_class->stop = gst_shoal_src_stop;
@@ -343,5 +350,7 @@ namespace shoal::player {
 gboolean register_shoal_src(GstPlugin* plugin) {
   return gst_element_register(plugin, "shoalsrc", GST_RANK_PRIMARY, GST_TYPE_SHOAL_SRC);
 }
+
+SrcState& shoal_src_state(GstElement* element) { return state_of(element); }
 
 }  // namespace shoal::player

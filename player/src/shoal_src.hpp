@@ -17,7 +17,12 @@ G_END_DECLS
 
 namespace shoal::player {
 
+class SrcState;
+
 /// Registers shoalsrc at PRIMARY rank; `plugin` may be null (static registration in tests).
 gboolean register_shoal_src(GstPlugin* plugin);
+
+/// The C++ state behind a shoalsrc instance, for tests that observe it (e.g. a blocked create()).
+SrcState& shoal_src_state(GstElement* element);
 
 }  // namespace shoal::player

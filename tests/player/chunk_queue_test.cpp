@@ -40,8 +40,9 @@ TEST(ChunkQueue, RefusesBeyondItsBoundWithoutBlocking) {
 
 TEST(ChunkQueue, FlushingWakesAWaitingPop) {
   ChunkQueue q(100);
+  // Flushes only once pop() is blocked, so the test is about waking it, not about a pop that never waited.
   std::thread flusher([&] {
-    std::this_thread::sleep_for(50ms);
+    EXPECT_TRUE(q.wait_for_blocked_pop(5 * G_USEC_PER_SEC));
     q.set_flushing(true);
   });
   QueuedChunk out;

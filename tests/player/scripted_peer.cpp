@@ -33,10 +33,9 @@ class ScriptedHandle final : public peer::PeerHandle {
     peer_->stopped = true;
   }
   void report_error_soon() {
-    error_thread_ = std::thread([peer = peer_] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      peer->callbacks.on_error(*peer->start_error);
-    });
+    // Like the runtime's io thread: the error may come before or after the element looks at channel().
+    error_thread_ =
+        std::thread([peer = peer_] { peer->callbacks.on_error(peer->start_error->code, peer->start_error->message); });
   }
 
  private:

@@ -18,7 +18,11 @@ namespace shoal::player::test {
 struct ScriptedPeer {
   // Set by the test before the element starts.
   std::optional<peer::ChannelInfo> info;
-  std::optional<std::string> start_error;  // reported through on_error right after start
+  struct StartError {
+    peer::ErrorCode code;
+    std::string message;
+  };
+  std::optional<StartError> start_error;  // reported through on_error right after start, from another thread
   peer::PeerStats stats;
 
   // Filled in by the element.

@@ -1,16 +1,21 @@
 // shoalsrc driven by GstHarness with a scripted peer behind the seam:
 // create() ordering and timestamps, unlock on teardown, flushing seeks,
-// queries, and the stats structure.
+// queries, and the stats structure. The harness puts the element on a
+// GstTestClock from the start, so its time moves only when a test moves it.
 #include <gst/base/gstbasesrc.h>
 #include <gst/check/gstharness.h>
+#include <gst/check/gsttestclock.h>
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <future>
 #include <memory>
-#include <thread>
 
 #include "scripted_peer.hpp"
+#include "shoal_src.hpp"
+#include "src_state.hpp"
 
 namespace shoal::player::test {
 namespace {
@@ -33,15 +38,11 @@ class ShoalSrcHarness : public testing::Test {
     gst_harness_play(h_);
   }
   GstBuffer* pull() { return gst_harness_pull(h_); }
-  // The next event of `type`, skipping others; null when none arrives in time.
+  // The next event of `type`, skipping others; null when none comes (gst_harness_pull_event gives up after 60 s).
   GstEvent* next_event(GstEventType type) {
-    for (int i = 0; i < 200; ++i) {
-      GstEvent* event = gst_harness_try_pull_event(h_);
-      if (event == nullptr) {
-        std::this_thread::sleep_for(10ms);
-        continue;
-      }
-      if (GST_EVENT_TYPE(event) == type) return event;
+    for (int i = 0; i < 100; ++i) {
+      GstEvent* event = gst_harness_pull_event(h_);
+      if (event == nullptr || GST_EVENT_TYPE(event) == type) return event;
       gst_event_unref(event);
     }
     return nullptr;
@@ -104,11 +105,15 @@ TEST_F(ShoalSrcHarness, StaleAndDuplicateChunksAreDropped) {
 
 TEST_F(ShoalSrcHarness, TeardownWakesABlockedCreate) {
   start();
-  std::this_thread::sleep_for(100ms);  // create() is now waiting on the empty queue
-  const auto before = std::chrono::steady_clock::now();
-  gst_harness_teardown(h_);
+  // Not a guess that create() got there by now: the queue says a pop() is blocked.
+  ASSERT_TRUE(shoal_src_state(h_->element).queue().wait_for_blocked_pop(5 * G_USEC_PER_SEC));
+  // Teardown returns only once the streaming thread has stopped: a create() that stayed blocked would hang it.
+  auto teardown = std::async(std::launch::async, [h = h_] { gst_harness_teardown(h); });
   h_ = nullptr;
-  EXPECT_LT(std::chrono::steady_clock::now() - before, 2s);
+  if (teardown.wait_for(5s) != std::future_status::ready) {
+    ADD_FAILURE() << "teardown hangs: unlock() did not wake create()";
+    std::abort();  // the hung thread cannot be joined; a crash reports it better than a ctest timeout
+  }
   std::lock_guard lock(peer_->mutex);
   EXPECT_TRUE(peer_->stopped);
 }
@@ -197,6 +202,7 @@ TEST_F(ShoalSrcHarness, StatsStructureCarriesQoeAndPeerCounters) {
   peer_->stats.bytes_uploaded = 500;
   peer_->stats.neighbors = 7;
   start();
+  gst_harness_set_time(h_, 250 * GST_MSECOND);  // READY->PAUSED was at 0 on the harness's test clock
   peer_->deliver(0);
   peer_->deliver(1);
   gst_buffer_unref(pull());
@@ -215,12 +221,11 @@ TEST_F(ShoalSrcHarness, StatsStructureCarriesQoeAndPeerCounters) {
                                 &uploaded, "peers", G_TYPE_UINT, &peers, "p2p-ratio", G_TYPE_DOUBLE, &ratio,
                                 "chunks-played", G_TYPE_UINT64, &played, nullptr));
   EXPECT_TRUE(started);
-  EXPECT_GT(startup, 0u);
+  EXPECT_EQ(startup, 250 * GST_MSECOND);
   EXPECT_EQ(stalls, 0u);
   EXPECT_EQ(stall_duration, 0u);
-  // Two seconds received; the playhead follows the harness's running clock from 0.
-  EXPECT_LE(ahead, 2 * GST_SECOND);
-  EXPECT_GT(ahead, GST_SECOND);
+  // Two seconds received; no tick was released, so the playhead is still at the first chunk.
+  EXPECT_EQ(ahead, 2 * GST_SECOND);
   EXPECT_EQ(from_peers, 3000u);
   EXPECT_EQ(from_origin, 1000u);
   EXPECT_EQ(uploaded, 500u);

@@ -130,13 +130,13 @@ class PeerRuntime final : public PeerHandle {
     if (callbacks_.on_log) callbacks_.on_log(line);
   }
 
-  void fatal(const std::string& message) {
+  void fatal(ErrorCode code, const std::string& message) {
     if (failed_) return;
     failed_ = true;
     poll_timer_.cancel();
     driver_.shutdown();
     origin_.cancel_all();
-    if (callbacks_.on_error) callbacks_.on_error(message);
+    if (callbacks_.on_error) callbacks_.on_error(code, message);
   }
 
   std::string origin_name() const { return options_.uri.origin_host + ":" + std::to_string(options_.uri.origin_port); }
@@ -145,8 +145,9 @@ class PeerRuntime final : public PeerHandle {
     try {
       listen_port_ = driver_.mesh().listen(options_.listen_host, options_.core.listen_port);
     } catch (const std::exception& e) {
-      return fatal("cannot listen on " + (options_.listen_host.empty() ? "*" : options_.listen_host) + ":" +
-                   std::to_string(options_.core.listen_port) + ": " + e.what());
+      return fatal(ErrorCode::listen_failed, "cannot listen on " +
+                                                 (options_.listen_host.empty() ? "*" : options_.listen_host) + ":" +
+                                                 std::to_string(options_.core.listen_port) + ": " + e.what());
     }
     join_started_ = std::chrono::steady_clock::now();
     poll_manifest();
@@ -159,19 +160,24 @@ class PeerRuntime final : public PeerHandle {
 
   void on_manifest(HttpResponse response) {
     if (failed_ || stopping_) return;
-    if (response.status == 404) return fatal("channel not found: '" + options_.uri.channel + "' at " + origin_name());
+    if (response.status == 404)
+      return fatal(ErrorCode::channel_not_found,
+                   "channel not found: '" + options_.uri.channel + "' at " + origin_name());
     std::optional<ParsedManifest> parsed;
     std::string problem;
+    ErrorCode code = ErrorCode::origin_unreachable;
     if (!response.transport_error.empty()) {
       problem = "origin unreachable at " + origin_name() + " (" + response.transport_error + ")";
     } else if (!response.ok()) {
+      code = ErrorCode::origin_error;
       problem = "origin " + origin_name() + " answered HTTP " + std::to_string(response.status) + " for the manifest";
     } else if (!(parsed = parse_manifest(response.body))) {
+      code = ErrorCode::bad_manifest;
       problem = "origin " + origin_name() + " sent a malformed manifest";
     }
     if (!problem.empty()) {
       if (!driver_.attached()) {
-        if (std::chrono::steady_clock::now() - join_started_ >= kJoinPatience) return fatal(problem);
+        if (std::chrono::steady_clock::now() - join_started_ >= kJoinPatience) return fatal(code, problem);
         return schedule_poll(kJoinRetryDelay);
       }
       log(problem + "; retrying");
@@ -182,7 +188,8 @@ class PeerRuntime final : public PeerHandle {
 
   void apply_manifest(ParsedManifest manifest) {
     snapshot_ = manifest.snapshot;
-    if (!driver_.attached()) {
+    const bool first_manifest = !driver_.attached();
+    if (first_manifest) {
       auto config = options_.core;
       config.peer_id = peer_id_;
       if (config.swarm_id.empty())
@@ -196,6 +203,7 @@ class PeerRuntime final : public PeerHandle {
     }
     position_.update(snapshot_);
     publish_channel();
+    if (first_manifest && callbacks_.on_channel) callbacks_.on_channel();
     driver_.feed([&](PeerCore& core, Time now) { core.on_channel(snapshot_, now); });
     if (!playback_started_ && !snapshot_.chunks.empty()) {
       playback_started_ = true;

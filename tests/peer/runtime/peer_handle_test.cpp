@@ -10,6 +10,7 @@
 #include <boost/asio/write.hpp>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "fake_origin.hpp"
@@ -63,7 +64,9 @@ struct Outcome {
   std::condition_variable cv;
   std::vector<std::pair<Seq, std::string>> chunks;
   bool ended = false;
+  bool channel_announced = false;
   std::string error;
+  std::optional<ErrorCode> code;
 
   PeerCallbacks callbacks() {
     PeerCallbacks cb;
@@ -71,14 +74,19 @@ struct Outcome {
       std::lock_guard lock(mutex);
       chunks.emplace_back(meta.seq, payload ? *payload : std::string());
     };
+    cb.on_channel = [this] {
+      std::lock_guard lock(mutex);
+      channel_announced = true;
+    };
     cb.on_end = [this] {
       std::lock_guard lock(mutex);
       ended = true;
       cv.notify_all();
     };
-    cb.on_error = [this](const std::string& message) {
+    cb.on_error = [this](ErrorCode error_code, const std::string& message) {
       std::lock_guard lock(mutex);
       error = message;
+      code = error_code;
       cv.notify_all();
     };
     return cb;
@@ -111,6 +119,7 @@ TEST(PeerHandle, PlaysAVodChannelToItsEndAndReports) {
   ASSERT_TRUE(info);
   EXPECT_FALSE(info->live);
   EXPECT_EQ(info->chunks.size(), 4u);
+  EXPECT_TRUE(outcome.channel_announced) << "on_channel tells embedders the manifest is there";
   handle->stop();
   handle->stop();  // idempotent
   auto stats = handle->stats();
@@ -165,6 +174,7 @@ TEST(PeerHandle, MissingChannelIsAnError) {
   Outcome outcome;
   auto handle = PeerHandle::start(options_for(origin.port(), "nope"), outcome.callbacks());
   ASSERT_TRUE(outcome.wait(std::chrono::seconds(10)));
+  EXPECT_EQ(outcome.code, ErrorCode::channel_not_found) << outcome.error;
   EXPECT_NE(outcome.error.find("channel not found"), std::string::npos) << outcome.error;
   handle->stop();
 }
@@ -179,8 +189,47 @@ TEST(PeerHandle, DeadOriginIsAnErrorWithinSeconds) {
   auto started = std::chrono::steady_clock::now();
   auto handle = PeerHandle::start(options_for(port, "tv"), outcome.callbacks());
   ASSERT_TRUE(outcome.wait(std::chrono::seconds(10)));
+  EXPECT_EQ(outcome.code, ErrorCode::origin_unreachable) << outcome.error;
   EXPECT_NE(outcome.error.find("origin unreachable"), std::string::npos) << outcome.error;
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  handle->stop();
+}
+
+TEST(PeerHandle, AnOriginThatKeepsFailingTheManifestIsOriginError) {
+  FakeOrigin origin(
+      [](const std::string&, const std::string&, const std::string&) { return FakeReply::status_of(500); });
+  Outcome outcome;
+  auto handle = PeerHandle::start(options_for(origin.port(), "tv"), outcome.callbacks());
+  ASSERT_TRUE(outcome.wait(std::chrono::seconds(10)));
+  EXPECT_EQ(outcome.code, ErrorCode::origin_error) << outcome.error;
+  EXPECT_NE(outcome.error.find("HTTP 500"), std::string::npos) << outcome.error;
+  handle->stop();
+}
+
+TEST(PeerHandle, AManifestThatDoesNotParseIsBadManifest) {
+  wire::Manifest manifest;
+  auto* chunk = manifest.add_chunks();
+  chunk->set_seq(0);
+  chunk->set_sha256("short");  // a digest must be 32 bytes
+  const std::string body = manifest.SerializeAsString();
+  FakeOrigin origin([&](const std::string&, const std::string&, const std::string&) { return FakeReply::ok(body); });
+  Outcome outcome;
+  auto handle = PeerHandle::start(options_for(origin.port(), "tv"), outcome.callbacks());
+  ASSERT_TRUE(outcome.wait(std::chrono::seconds(10)));
+  EXPECT_EQ(outcome.code, ErrorCode::bad_manifest) << outcome.error;
+  handle->stop();
+}
+
+TEST(PeerHandle, ATakenListenPortIsListenFailed) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor taken(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  FakeOrigin origin([](const std::string&, const std::string&, const std::string&) { return FakeReply::silent(); });
+  Outcome outcome;
+  auto options = options_for(origin.port(), "tv");
+  options.core.listen_port = taken.local_endpoint().port();
+  auto handle = PeerHandle::start(options, outcome.callbacks());
+  ASSERT_TRUE(outcome.wait(std::chrono::seconds(10)));
+  EXPECT_EQ(outcome.code, ErrorCode::listen_failed) << outcome.error;
   handle->stop();
 }
 

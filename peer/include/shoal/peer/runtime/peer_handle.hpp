@@ -15,11 +15,13 @@
 #include "shoal/peer/core/peer_stats.hpp"
 #include "shoal/peer/core/types.hpp"
 #include "shoal/protocol/channel_uri.hpp"
+#include "shoal/protocol/error_code.hpp"
 #include "shoal/protocol/message.hpp"
 
 namespace shoal::peer {
 
 using protocol::ChannelUri;
+using protocol::ErrorCode;
 using protocol::parse_channel_uri;
 
 struct PeerOptions {
@@ -46,8 +48,12 @@ struct PeerCallbacks {
   std::function<void(const ChunkMeta&, const protocol::ChunkPayload&)> on_chunk;
   /// The stream is complete (VoD end, or live channel ended).
   std::function<void()> on_end;
-  /// A fatal error with a human message: origin unreachable, channel not found, protocol version mismatch.
-  std::function<void(const std::string&)> on_error;
+  /// A fatal error: its code (protocol/error_code.hpp; tell errors apart by it) and a human message. Raised
+  /// once, then the runtime does nothing more: listen_failed, channel_not_found, origin_unreachable,
+  /// origin_error, bad_manifest.
+  std::function<void(ErrorCode, const std::string&)> on_error;
+  /// Optional: the first manifest arrived; channel() answers from now on (lets embedders wait without polling).
+  std::function<void()> on_channel;
   /// Optional: one human line about something worth a log (origin hiccups, join details).
   std::function<void(const std::string&)> on_log;
   /// Optional: the event trace, one JSON line per event (runtime/trace_line.hpp); costs nothing when unset.
