@@ -35,11 +35,10 @@ void add_outputs(CLI::App& app, CliOptions& cli) {
 void add_policies(CLI::App& app, PeerConfig& core) {
   app.add_option_function<std::string>(
          "--policy", [&core](const std::string& name) { core.policy = *parse_policy(name); },
-         "piece selection: deadline (default), rarest, inorder, bitos, cs")
+         "piece selection: " + policy_names() + " (default " + to_string(Policy::deadline) + ")")
       ->type_name("NAME")
       ->check(cli::checked_by([](const std::string& name) {
-        if (!parse_policy(name))
-          throw std::invalid_argument("unknown policy '" + name + "' (deadline, rarest, inorder, bitos, cs)");
+        if (!parse_policy(name)) throw std::invalid_argument("unknown policy '" + name + "' (" + policy_names() + ")");
       }));
   app.add_option_function<std::string>(
          "--neighbor-policy", [&core](const std::string& name) { core.neighbor_policy = *parse_neighbor_policy(name); },

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "shoal/peer/core/config.hpp"
 #include "shoal/protocol/cli.hpp"
 
 namespace shoal::player {
@@ -25,8 +26,8 @@ void check_port(const std::string& text) {
 }
 
 void check_policy(const std::string& name) {
-  if (name != "deadline" && name != "rarest" && name != "inorder" && name != "bitos" && name != "cs")
-    throw std::invalid_argument("unknown policy '" + name + "'");
+  if (!shoal::peer::parse_policy(name))
+    throw std::invalid_argument("unknown policy '" + name + "' (" + shoal::peer::policy_names() + ")");
 }
 
 }  // namespace
@@ -49,7 +50,7 @@ void add_play_options(CLI::App& app, PlayOptions& o) {
       ->check(cli::checked_by(check_port));
   app.add_option_function<std::string>(
          "--policy", [&o](const std::string& name) { o.policy = name; },
-         "piece selection: deadline (default), rarest, inorder, bitos, cs")
+         "piece selection: " + shoal::peer::policy_names() + " (default deadline)")
       ->type_name("NAME")
       ->check(cli::checked_by(check_policy));
   app.callback([uri, &o] {

@@ -3,6 +3,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "debug.hpp"
 #include "shoal/protocol/channel_uri.hpp"
@@ -108,16 +109,13 @@ G_DEFINE_TYPE_WITH_CODE(GstShoalSrc, gst_shoal_src, GST_TYPE_PUSH_SRC,
 
 GType gst_shoal_policy_get_type(void) {
   static gsize type = 0;
-  static const GEnumValue values[] = {
-      {static_cast<gint>(shoal::peer::Policy::deadline), "Deadline-aware window (urgent chunks in order, then rarest)",
-       "deadline"},
-      {static_cast<gint>(shoal::peer::Policy::rarest), "Rarest first", "rarest"},
-      {static_cast<gint>(shoal::peer::Policy::inorder), "In order", "inorder"},
-      {static_cast<gint>(shoal::peer::Policy::bitos), "BiToS (high-priority set with probability p)", "bitos"},
-      {static_cast<gint>(shoal::peer::Policy::cs), "Client-server (origin only)", "cs"},
-      {0, nullptr, nullptr}};
   if (g_once_init_enter(&type)) {
-    g_once_init_leave(&type, g_enum_register_static("GstShoalPolicy", values));
+    // From the policy registry; GLib keeps the table for the process's life.
+    static std::vector<GEnumValue> values;
+    for (auto policy : shoal::peer::all_policies())
+      values.push_back({static_cast<gint>(policy), shoal::peer::describe(policy), shoal::peer::to_string(policy)});
+    values.push_back({0, nullptr, nullptr});
+    g_once_init_leave(&type, g_enum_register_static("GstShoalPolicy", values.data()));
   }
   return type;
 }

@@ -39,12 +39,13 @@ void add_sim_options(CLI::App& app, Command& c) {
       ->trigger_on_parse();
   app.add_option_function<std::string>(
          "--policy", [&c](const std::string& name) { c.sets.push_back("policy=" + name); },
-         "deadline | rarest | inorder | bitos | cs (overrides the scenario)")
+         shoal::peer::policy_names(" | ") + " (overrides the scenario)")
       ->type_name("NAME")
       ->trigger_on_parse();
   app.add_flag("--compare", c.compare,
-               "run deadline, rarest, inorder, bitos and cs on the same scenario and seed;\n"
-               "one JSON line each, a side-by-side table on stderr");
+               "run every policy (" + shoal::peer::policy_names() +
+                   ") on the same scenario and seed;\n"
+                   "one JSON line each, a side-by-side table on stderr");
   app.add_option("--network", c.options.network_name,
                  "fluid (default, max-min fair fluid model) | simgrid (SimGrid 3.32 flow model)")
       ->type_name("MODEL");
@@ -137,8 +138,7 @@ void run(const shoal::sim::Scenario& scenario, const Command& c) {
     return;
   }
   std::vector<SimOptions> variants;
-  for (auto policy : {shoal::peer::Policy::deadline, shoal::peer::Policy::rarest, shoal::peer::Policy::inorder,
-                      shoal::peer::Policy::bitos, shoal::peer::Policy::cs}) {
+  for (auto policy : shoal::peer::all_policies()) {
     variants.push_back(c.options);
     variants.back().policy = policy;
   }

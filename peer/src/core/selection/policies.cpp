@@ -12,22 +12,23 @@ namespace {
 struct PolicyEntry {
   Policy policy;
   const char* name;
+  const char* description;
   std::unique_ptr<PieceSelector> (*make)(const PeerConfig&);
 };
 
 // Shoal's policy first: it is the default, and --compare runs them in this order.
 const std::array<PolicyEntry, 5> kPolicies{{
-    {Policy::deadline, "deadline",
+    {Policy::deadline, "deadline", "Deadline-aware window (urgent chunks in order, then rarest)",
      [](const PeerConfig&) -> std::unique_ptr<PieceSelector> { return std::make_unique<DeadlineSelector>(); }},
-    {Policy::rarest, "rarest",
+    {Policy::rarest, "rarest", "Rarest first",
      [](const PeerConfig&) -> std::unique_ptr<PieceSelector> { return std::make_unique<RarestSelector>(); }},
-    {Policy::inorder, "inorder",
+    {Policy::inorder, "inorder", "In order",
      [](const PeerConfig&) -> std::unique_ptr<PieceSelector> { return std::make_unique<InOrderSelector>(); }},
-    {Policy::bitos, "bitos",
+    {Policy::bitos, "bitos", "BiToS (high-priority set with probability p)",
      [](const PeerConfig& c) -> std::unique_ptr<PieceSelector> {
        return std::make_unique<BitosSelector>(c.bitos_high_priority_probability);
      }},
-    {Policy::cs, "cs",
+    {Policy::cs, "cs", "Client-server (origin only)",
      [](const PeerConfig&) -> std::unique_ptr<PieceSelector> { return std::make_unique<OriginOnlySelector>(); }},
 }};
 
@@ -45,6 +46,8 @@ std::optional<Policy> parse_policy(std::string_view name) {
 }
 
 const char* to_string(Policy policy) { return entry(policy).name; }
+
+const char* describe(Policy policy) { return entry(policy).description; }
 
 const std::vector<Policy>& all_policies() {
   static const std::vector<Policy> all = [] {

@@ -22,6 +22,8 @@ enum class NeighborPolicy { random, position };
 // The policy registry (peer/src/core/selection/policies.cpp) defines every policy's name.
 std::optional<Policy> parse_policy(std::string_view name);
 const char* to_string(Policy policy);
+/// One line for a help text or a GStreamer enum.
+const char* describe(Policy policy);
 /// Every policy, the default (deadline) first.
 const std::vector<Policy>& all_policies();
 /// Their names, joined by `separator`: for help texts and error messages.
