@@ -4,6 +4,14 @@
 // current time, then drains take_actions() and calls on_timer() no later than
 // next_deadline(). Same config (incl. rng_seed) and same event sequence give
 // the same actions, so a recorded run replays exactly (ngtcp2-style API).
+//
+// Where each policy lives (peer/src/core/):
+//   piece selection     selection/piece_selector.hpp (interface), selection/policies.cpp (registry: names,
+//                       selectors), selection/deadline_selector.* (ours), selection/baseline_selectors.*
+//   origin fallback     selection/origin_fallback.hpp (handle_urgent: when a late chunk goes to the origin)
+//   tit-for-tat         choking/choker.hpp (Choker: every slot decision and its timing)
+//   live join point     core_join.cpp;  seeding a live channel: core_seed.cpp;  uplink pacing: uplink.hpp
+//   the glue            core_state.hpp (PeerCore::State), core_download/upload/peers/choking.cpp
 #pragma once
 
 #include <memory>
