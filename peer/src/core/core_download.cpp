@@ -75,7 +75,7 @@ void PeerCore::State::schedule() {
 void PeerCore::State::ensure_sources() const {
   // Built on the selector's first question, not before every pass: a pass whose chunks are all prefetches
   // while the live prefetch cap is full asks none, and the walk costs a cache miss per unchoking
-  // neighbor (expected_rate and capacity, that walk, were 9% of a 3,000-viewer simulation's perf profile). No request
+  // neighbor, a large share of a big simulation's time. No request
   // is made before the first question, so the figures are those an eager build would give.
   if (sources_ready_) return;
   sources_ready_ = true;

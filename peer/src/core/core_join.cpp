@@ -2,9 +2,8 @@
 // rule: a newcomer reads its partners' buffer maps and starts where they are, not
 // at the live edge. A start ahead of the swarm asks for chunks the mesh has not
 // spread yet, so the newcomer falls back to the origin and stalls until it has
-// drifted back to where its neighbors play (shoal-sim live-mesh, 200 viewers,
-// viewers joining a running swarm: start-up p95 18.6 s and 33% of their bytes
-// from the origin at the edge; 5.4 s and 8.7% by the maps; docs/results.md).
+// drifted back to where its neighbors play (the join's effect on start-up and
+// origin bytes: docs/changelog.md, f23b0d9).
 // And never nearer the edge than live_hold_back: each new chunk starts as one
 // copy and needs seconds to reach everyone (docs/peer.md, "Live hold-back").
 #include <algorithm>

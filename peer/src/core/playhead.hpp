@@ -70,8 +70,8 @@ class Playhead {
   Time stall_total_{0};
   Seq contig_end_ = 0;
   // Every event plays up to its time, and reading the playing chunk's slot for that was a cache miss per
-  // event (8% of a 10,000-viewer simulation's profile). Cached only for a held chunk with its own duration:
-  // its metadata no longer changes while the window keeps its layout.
+  // event, which a simulation of thousands of cores pays on every event. Cached only for a held chunk with its own
+  // duration: its metadata no longer changes while the window keeps its layout.
   Seq cached_seq_ = ~Seq{0};
   std::uint64_t cached_layout_ = 0;
   Time cached_duration_{0};

@@ -78,8 +78,8 @@ class Window {
   std::uint64_t layout_ = 0;
   std::uint64_t stores_ = 0;
   // A ring, not a deque: a deque's 512-byte blocks held four slots each, so the walk over the hold-back
-  // that every selection pass and playhead step makes took a cache miss per few chunks (the ring made a
-  // 2,000-viewer simulation about 13% faster). Grown by doubling; growing moves the slots, so slot pointers last until
+  // that every selection pass and playhead step makes took a cache miss per few chunks. Grown by doubling;
+  // growing moves the slots, so slot pointers last until
   // the next learn().
   boost::circular_buffer<ChunkSlot> slots_;
   void reserve_one();

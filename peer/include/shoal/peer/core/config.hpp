@@ -76,8 +76,7 @@ struct PeerConfig {
   int newcomer_slots = 6;
   /// Live: requests in flight at once for chunks not yet urgent (prefetches that spread new chunks), over all
   /// neighbors. More only share our downlink with the chunk we need next, so it arrives late and goes to
-  /// the origin (shoal-sim live-mesh, 1,000 viewers, 300 s: after the audience arrived the origin sent 1.0×
-  /// the stream's rate with 2, 1.15× with 4; docs/results.md).
+  /// the origin (seen in shoal-sim's live-mesh as origin bytes above the stream's rate with 4).
   int live_prefetch_requests = 2;
   /// Mesh first: a chunk a neighbor is sending goes to the origin only once that copy is overdue by this
   /// much, and a chunk a neighbor holds is asked of the neighbor, not the origin, as long as it can arrive
@@ -97,8 +96,7 @@ struct PeerConfig {
   int max_outstanding_per_neighbor = 8;
   /// Origin fetches in flight at once. One: the origin's uplink is shared by every viewer that falls
   /// back, so parallel fetches add no capacity; they split our share among chunks with different
-  /// deadlines and the earliest arrives later (shoal-sim, 100 viewers at rho 1.5: continuity 0.81 with 4,
-  /// 0.90 with 1; docs/results.md).
+  /// deadlines and the earliest arrives later, and continuity falls (docs/changelog.md, fd74973).
   int max_origin_fetches = 1;
   Time keepalive_interval = std::chrono::seconds(30);
   Time peer_timeout = std::chrono::seconds(120);
@@ -163,11 +161,11 @@ struct PeerConfig {
   /// Super-seeding: a seed serves each chunk to at most this many neighbors while some neighbor holds it,
   /// so the mesh, not the origin's uplink, makes the other copies. 0 = unlimited. One: once holders refuse
   /// as busy instead of queueing, a second seeded copy cost more origin bytes than the fallbacks it saved
-  /// (12-viewer e2e offload 0.77 with 2, 0.83 with 1; docs/peer.md).
+  /// (the 12-viewer e2e swarm's offload is lower with 2).
   int seed_copies_per_chunk = 1;
   /// A failed origin fetch is retried no sooner than this. One second, shoal-origin's Retry-After when at
-  /// --max-chunk-transfers: 250 ms made a refused crowd a quarter of a 10,000-peer simulation's events, and
-  /// waiting for the mesh instead raised continuity (shoal-sim live-mesh N=100: 0.895 -> 0.935).
+  /// --max-chunk-transfers: a shorter delay turns a refused crowd into a storm of retries the origin must
+  /// answer, while the mesh could deliver those chunks (continuity rises when the viewers wait for it).
   Time origin_retry_delay = std::chrono::seconds(1);
 };
 
