@@ -67,55 +67,45 @@ CLI::Validator count_at_least(std::uint64_t min) {
   });
 }
 
-CLI::Option* add_rate(CLI::App& app, const std::string& name, std::uint64_t& bps, const std::string& help) {
+namespace {
+// Every convention option is the same shape: a string parsed by units.hpp into the target, checked first so
+// a bad value is one clear line.
+template <class Target, class Parse>
+CLI::Option* add_parsed(CLI::App& app, const std::string& name, Target& target, Parse parse, CLI::Validator check,
+                        const char* type, const std::string& help) {
   return app
       .add_option_function<std::string>(
-          name, [&bps](const std::string& t) { bps = parse_rate(t); }, help)
-      ->check(rate_text())
-      ->type_name("RATE");
+          name, [&target, parse](const std::string& t) { target = parse(t); }, help)
+      ->check(std::move(check))
+      ->type_name(type);
+}
+}  // namespace
+
+CLI::Option* add_rate(CLI::App& app, const std::string& name, std::uint64_t& bps, const std::string& help) {
+  return add_parsed(app, name, bps, parse_rate, rate_text(), "RATE", help);
 }
 
 CLI::Option* add_rate(CLI::App& app, const std::string& name, std::optional<std::uint64_t>& bps,
                       const std::string& help) {
-  return app
-      .add_option_function<std::string>(
-          name, [&bps](const std::string& t) { bps = parse_rate(t); }, help)
-      ->check(rate_text())
-      ->type_name("RATE");
+  return add_parsed(app, name, bps, parse_rate, rate_text(), "RATE", help);
 }
 
 CLI::Option* add_duration(CLI::App& app, const std::string& name, std::chrono::microseconds& target,
                           const std::string& help) {
-  return app
-      .add_option_function<std::string>(
-          name, [&target](const std::string& t) { target = parse_duration(t); }, help)
-      ->check(duration_text())
-      ->type_name("DUR");
+  return add_parsed(app, name, target, parse_duration, duration_text(), "DUR", help);
 }
 
 CLI::Option* add_duration(CLI::App& app, const std::string& name, std::optional<std::chrono::microseconds>& target,
                           const std::string& help) {
-  return app
-      .add_option_function<std::string>(
-          name, [&target](const std::string& t) { target = parse_duration(t); }, help)
-      ->check(duration_text())
-      ->type_name("DUR");
+  return add_parsed(app, name, target, parse_duration, duration_text(), "DUR", help);
 }
 
 CLI::Option* add_address(CLI::App& app, const std::string& name, HostPort& target, const std::string& help) {
-  return app
-      .add_option_function<std::string>(
-          name, [&target](const std::string& t) { target = parse_host_port(t); }, help)
-      ->check(address_text())
-      ->type_name("HOST:PORT");
+  return add_parsed(app, name, target, parse_host_port, address_text(), "HOST:PORT", help);
 }
 
 CLI::Option* add_count(CLI::App& app, const std::string& name, std::uint64_t& target, const std::string& help) {
-  return app
-      .add_option_function<std::string>(
-          name, [&target](const std::string& t) { target = parse_count(t); }, help)
-      ->check(count_text())
-      ->type_name("N");
+  return add_parsed(app, name, target, parse_count, count_text(), "N", help);
 }
 
 void configure(CLI::App& app, const std::string& usage) {
