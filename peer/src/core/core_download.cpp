@@ -1,21 +1,13 @@
-// Downloading: the fetch window and its deadlines, the selector's requests,
-// arrivals, integrity checks, availability and in-order delivery.
+// Downloading: learning the channel into the window, running selection passes
+// (selection/selection_pass.hpp), arrivals, integrity checks, availability and
+// in-order delivery.
 #include <algorithm>
-#include <cmath>
 #include <limits>
 
 #include "core_state.hpp"
 #include "sha256_verifier.hpp"
 
 namespace shoal::peer {
-
-namespace {
-// Bounds one scheduling pass however far the window reaches (a long VoD window of short chunks).
-constexpr Seq kMaxScan = 4096;
-
-Time from_seconds(double s) { return Time(static_cast<std::int64_t>(s * 1e6)); }
-double bytes_per_second(std::uint64_t bps) { return static_cast<double>(bps) / 8.0; }
-}  // namespace
 
 void PeerCore::State::learn_channel(const ChannelSnapshot& channel) {
   window.live = channel.live;
@@ -39,169 +31,27 @@ void PeerCore::State::init_slot(ChunkSlot& slot) {
     if (n.have.test(slot.meta.seq)) ++slot.availability;
 }
 
-double PeerCore::State::expected_rate(const Neighbor& n) const {
-  if (n.delivery_rate > 0) return n.delivery_rate;
-  // Not measured yet: the upload cap its handshake named, if lower than our guess (a newcomer choosing
-  // where to ask for its start-up buffer should not take a 1 Mbit/s uplink for a 4 Mbit/s one).
-  const std::uint64_t guess =
-      n.upload_bps > 0 ? std::min(n.upload_bps, cfg.assumed_peer_rate_bps) : cfg.assumed_peer_rate_bps;
-  return bytes_per_second(guess);
-}
-
-std::size_t PeerCore::State::capacity(const Neighbor& n) const {
-  double rate = expected_rate(n);
-  double seconds = static_cast<double>(cfg.request_queue_time.count()) / 1e6;
-  double chunk = typical_chunk_bytes > 0 ? typical_chunk_bytes : 250'000.0;
-  auto slots = static_cast<std::size_t>(std::ceil(rate * seconds / chunk));
-  slots = std::min(slots, n.request_limit);
-  return std::clamp<std::size_t>(slots, 1, static_cast<std::size_t>(std::max(1, cfg.max_outstanding_per_neighbor)));
-}
-
 void PeerCore::State::schedule() {
   dirty = false;
   selector_wake = Time::max();
-  missing_.clear();
+  nothing_missing = true;
   if (cfg.seed || !playhead.active() || !have_channel) return;
-  build_missing();
+  SelectionPass pass({.cfg = cfg,
+                      .now = now_,
+                      .window = window,
+                      .playhead = playhead,
+                      .unchoking_us = unchoking_us,
+                      .fetches = fetches,
+                      .chunk_bytes = chunk_bytes(),
+                      .rng = rng_,
+                      .actions = actions},
+                     selection_scratch);
+  nothing_missing = pass.missing().empty();
   // Nothing missing, no selector acts (nor draws from the RNG).
-  if (missing_.empty()) return;
-  sources_ready_ = false;
-  selector->select(*this);
-  sources_.clear();  // the pointers are only good until the neighbor map changes
-  sources_ready_ = false;
-  if (origin_retry_at > now_) wake_at(origin_retry_at);
-}
-
-void PeerCore::State::ensure_sources() const {
-  // Built on the selector's first question, not before every pass: a pass whose chunks are all prefetches
-  // while the live prefetch cap is full asks none, and the walk costs a cache miss per unchoking
-  // neighbor, a large share of a big simulation's time. No request
-  // is made before the first question, so the figures are those an eager build would give.
-  if (sources_ready_) return;
-  sources_ready_ = true;
-  free_slots_ = 0;
-  sources_.clear();
-  for (Neighbor* n : unchoking_us) __builtin_prefetch(n);  // their misses overlap, not one after another
-  for (Neighbor* n : unchoking_us) {
-    sources_.push_back({n, capacity(*n), expected_rate(*n)});
-    free_slots_ += static_cast<long>(sources_.back().capacity) - static_cast<long>(n->requests.size());
-  }
-  // Urgent chunks are asked for regardless (handle_urgent); this caps the prefetches.
-  if (prefetch_capped()) free_slots_ = std::min(free_slots_, prefetch_room());
-}
-
-bool PeerCore::State::prefetch_capped() const { return window.live && cfg.live_prefetch_requests > 0; }
-
-long PeerCore::State::prefetch_room() const {
-  return static_cast<long>(cfg.live_prefetch_requests) - requests_in_flight;
-}
-
-void PeerCore::State::build_missing() {
-  if (playhead.mode() == Playhead::Mode::downloading) {
-    // Nothing is due: every chunk goes to the mesh, rarest first, and the origin is never the fallback.
-    Seq s = std::max(playhead.contiguous_end(window), window.begin());
-    const Seq end = std::min(window.known_end(), s + kMaxScan);
-    for (; s < end; ++s) {
-      ChunkSlot* slot = window.find(s);
-      if (slot && slot->known && !slot->held()) missing_.push_back({s, Time::max(), slot});
-    }
-    return;
-  }
-  const Seq pos = playhead.position();
-  Seq s = playhead.contiguous_end(window);
-  const Time start = playhead.position_start(now_, window);
-  // One slot lookup per chunk: this runs at every selection pass, over the whole hold-back.
-  auto duration = [&](const ChunkSlot* slot) {
-    return slot && slot->known && slot->meta.duration_us > 0 ? Time(slot->meta.duration_us) : window.target_duration;
-  };
-  Time d = start;
-  for (Seq k = pos; k < s; ++k) d += duration(window.find(k));
-  if (s < window.begin()) {
-    d += window.target_duration * static_cast<std::int64_t>(window.begin() - s);
-    s = window.begin();
-  }
-  // Before playback (re)starts, every chunk of the start-up buffer is needed at the start instant.
-  const bool starting = playhead.mode() != Playhead::Mode::playing;
-  const Time end_of_start_buffer = start + cfg.buffer_target;
-  const Seq end = std::min(window.known_end(), s + kMaxScan);
-  for (; s < end; ++s) {
-    if (!window.live && d - start > cfg.vod_window) break;
-    ChunkSlot* slot = window.find(s);
-    const bool blocking = starting && d < end_of_start_buffer;
-    Time deadline = blocking ? start : d;
-    if (slot && slot->known && !slot->held())
-      missing_.push_back({s, deadline, slot, blocking, blocking ? playhead.waiting_since() : d});
-    d += duration(slot);
-  }
-}
-
-PeerOffer PeerCore::State::best_peer(const MissingChunk& chunk) {
-  ensure_sources();
-  PeerOffer best;
-  const double size = static_cast<double>(chunk.slot->meta.size);
-  for (const Source& source : sources_) {
-    Neighbor& n = *source.n;
-    const ConnectionId id = n.conn;
-    if (!n.have.test(chunk.seq)) continue;
-    if (n.requests.size() >= source.capacity || n.find_request(chunk.seq)) continue;
-    if (n.busy_until > now_) {
-      wake_at(n.busy_until);  // worth another look once it may have room
-      continue;
-    }
-    Time eta = now_ + cfg.assumed_rtt + from_seconds((static_cast<double>(n.requested_bytes) + size) / source.rate);
-    if (eta < best.eta) best = {id, eta};
-  }
-  return best;
-}
-
-void PeerCore::State::request_peer(const MissingChunk& chunk, const PeerOffer& offer) {
-  Neighbor* n = find(offer.conn);
-  if (!n) return;
-  n->requests.push_back({chunk.seq, now_, offer.eta, chunk.slot->meta.size});
-  ++requests_in_flight;
-  n->requested_bytes += chunk.slot->meta.size;
-  ++chunk.slot->peer_requests;
-  --free_slots_;
-  // Urgent for the holder too (it serves these first): playback waits for it, or it is in the urgent zone.
-  const bool urgent = chunk.blocking || chunk.deadline - now_ <= cfg.urgent_window;
-  send(*n, protocol::Request{chunk.seq, urgent});
-}
-
-Time PeerCore::State::pending_eta(const MissingChunk& chunk) const {
-  // Requests go only to unchoked neighbors and a choke drops them, so the sources hold them all.
-  ensure_sources();
-  Time best = Time::max();
-  for (const Source& source : sources_)
-    if (auto* r = source.n->find_request(chunk.seq)) best = std::min(best, r->expected_at);
-  return best;
-}
-
-Time PeerCore::State::origin_eta(const MissingChunk& chunk) const {
-  double rate = origin_rate > 0 ? origin_rate : bytes_per_second(cfg.assumed_origin_rate_bps);
-  return now_ + cfg.assumed_origin_rtt + from_seconds(static_cast<double>(chunk.slot->meta.size) / rate);
-}
-
-bool PeerCore::State::origin_available() const {
-  // A download has no deadline for a parallel fetch to delay: one more in flight hides the round trip
-  // between fetches (with one, a client-server download of 400 kbit chunks ran 15% over N·F/u_s).
-  const int limit = cfg.max_origin_fetches + (playhead.mode() == Playhead::Mode::downloading ? 1 : 0);
-  return static_cast<int>(origin_fetches.size()) < limit && now_ >= origin_retry_at;
-}
-
-void PeerCore::State::request_origin(const MissingChunk& chunk) {
-  chunk.slot->origin_pending = true;
-  origin_fetches[chunk.seq] = now_;
-  actions.push_back(FetchFromOrigin{chunk.seq});
-}
-
-bool PeerCore::State::peer_capacity() const {
-  if (!sources_ready_ && prefetch_capped() && prefetch_room() <= 0) return false;  // the cap alone says no
-  ensure_sources();
-  return free_slots_ > 0;
-}
-
-void PeerCore::State::wake_at(Time t) {
-  if (t > now_ && t < selector_wake) selector_wake = t;
+  if (nothing_missing) return;
+  selector->select(pass);
+  pass.wake_at(fetches.origin_retry_at);
+  selector_wake = pass.wake();
 }
 
 bool PeerCore::State::verify(const ChunkSlot& slot, const std::string& bytes) const {
@@ -242,15 +92,15 @@ void PeerCore::State::on_chunk_data(Neighbor& n, protocol::ChunkData data) {
 }
 
 void PeerCore::State::on_origin(Seq seq, protocol::ChunkPayload payload) {
-  auto it = origin_fetches.find(seq);
+  auto it = fetches.from_origin.find(seq);
   ChunkSlot* slot = window.find(seq);
   if (slot) slot->origin_pending = false;
   dirty = true;
-  if (it == origin_fetches.end()) return;  // not ours (or a fetch from before a window reset)
+  if (it == fetches.from_origin.end()) return;  // not ours (or a fetch from before a window reset)
   Time started = it->second;
-  origin_fetches.erase(it);
+  fetches.from_origin.erase(it);
   if (!payload) {
-    origin_retry_at = now_ + cfg.origin_retry_delay;
+    fetches.origin_retry_at = now_ + cfg.origin_retry_delay;
     return;
   }
   stats.bytes_from_origin += payload->size();
@@ -258,12 +108,12 @@ void PeerCore::State::on_origin(Seq seq, protocol::ChunkPayload payload) {
     // The estimate adds the RTT separately, so the rate is measured net of it.
     Time net = std::max<Time>(now_ - started - cfg.assumed_origin_rtt, std::chrono::milliseconds(1));
     double sample = static_cast<double>(payload->size()) / (static_cast<double>(net.count()) / 1e6);
-    origin_rate = origin_rate > 0 ? 0.7 * origin_rate + 0.3 * sample : sample;
+    fetches.origin_rate = fetches.origin_rate > 0 ? 0.7 * fetches.origin_rate + 0.3 * sample : sample;
   }
   if (!slot || !slot->known || slot->held()) return;
   if (!verify(*slot, *payload)) {
     ++stats.hash_failures;
-    origin_retry_at = now_ + cfg.origin_retry_delay;
+    fetches.origin_retry_at = now_ + cfg.origin_retry_delay;
     return;
   }
   window.store(seq, std::move(payload));
@@ -296,7 +146,7 @@ void PeerCore::State::drop_request(Neighbor& n, Seq seq) {
     if (it->seq != seq) continue;
     n.requested_bytes -= it->size;
     n.requests.erase(it);
-    --requests_in_flight;
+    --fetches.to_neighbors;
     if (ChunkSlot* slot = window.find(seq); slot && slot->peer_requests > 0) --slot->peer_requests;
     return;
   }
@@ -323,7 +173,7 @@ void PeerCore::State::note_have(Neighbor& n, Seq seq) {
   // Most Haves of a live swarm are for prefetches while the cap is full (11 passes a second per viewer,
   // 3 requests, in a 2,000-viewer simulation).
   if (slot->held() || slot->peer_requests > 0 || n.peer_choking || cfg.seed) return;
-  if (!window.live || cfg.live_prefetch_requests <= 0 || requests_in_flight < cfg.live_prefetch_requests) {
+  if (!window.live || cfg.live_prefetch_requests <= 0 || fetches.to_neighbors < cfg.live_prefetch_requests) {
     dirty = true;
     return;
   }
@@ -336,7 +186,7 @@ bool PeerCore::State::nothing_to_download() {
   if (cfg.seed || !playhead.active()) return true;
   // VoD: everything up to the end is held; live: everything up to the live edge.
   if (!window.live) return window.ended && playhead.contiguous_end(window) >= window.known_end();
-  return missing_.empty();
+  return nothing_missing;
 }
 
 bool PeerCore::State::complete() {

@@ -155,7 +155,7 @@ void PeerCore::State::remove_neighbor(ConnectionId conn, const std::string& reas
   if (!n) return;
   for (auto& r : n->requests) {
     if (ChunkSlot* slot = window.find(r.seq); slot && slot->peer_requests > 0) --slot->peer_requests;
-    --requests_in_flight;
+    --fetches.to_neighbors;
   }
   if (n->have.any()) {
     for (Seq s = window.begin(); s < window.end(); ++s) {

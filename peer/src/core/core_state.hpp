@@ -13,11 +13,13 @@
 #include <vector>
 
 #include "choking/choker.hpp"
+#include "fetches.hpp"
 #include "neighbor.hpp"
 #include "neighbor_table.hpp"
 #include "peer_set.hpp"
 #include "playhead.hpp"
 #include "selection/piece_selector.hpp"
+#include "selection/selection_pass.hpp"
 #include "shoal/peer/core/peer_core.hpp"
 #include "token_bucket.hpp"
 #include "uplink.hpp"
@@ -32,7 +34,7 @@ struct UploadJob {
   bool urgent = false;       // the requester's playback waits for it: before everything else
 };
 
-struct PeerCore::State final : SelectionContext {
+struct PeerCore::State {
   explicit State(PeerConfig c);
 
   PeerConfig cfg;
@@ -50,7 +52,6 @@ struct PeerCore::State final : SelectionContext {
   Time next_tick{0};
   Time upload_wake = Time::max();
   std::deque<UploadJob> upload_queue;
-  long requests_in_flight = 0;  // our requests to neighbors, over all of them
   bool have_channel = false;
   bool joined = false;  // first announce done
   Seq next_deliver = 0;
@@ -81,26 +82,12 @@ struct PeerCore::State final : SelectionContext {
   std::uint64_t unsent_total = 0;  // chunk bytes handed to the driver and not yet written, over all neighbors
 
   std::unique_ptr<PieceSelector> selector;
-  std::vector<MissingChunk> missing_;
-  // The neighbors we may request from, in connection order, with their request-queue sizes, and the
-  // request slots left on them: built at most once per schedule() (ensure_sources) so the selector's
-  // per-chunk questions walk a handful of entries, not the whole map.
-  struct Source {
-    Neighbor* n;
-    std::size_t capacity;
-    double rate;  // expected_rate(*n), bytes/s
-  };
-  mutable std::vector<Source> sources_;
-  mutable long free_slots_ = 0;
-  mutable bool sources_ready_ = false;
-  void ensure_sources() const;
-  bool prefetch_capped() const;  // live: at most live_prefetch_requests prefetches out at once
-  long prefetch_room() const;
-
-  std::map<Seq, Time> origin_fetches;  // seq -> started
-  double origin_rate = 0;              // bytes/s, 0 = not measured
-  double typical_chunk_bytes = 0;      // sizes request queues; 0 = no chunk seen yet
-  Time origin_retry_at{0};
+  SelectionPass::Scratch selection_scratch;
+  bool nothing_missing = true;  // the last selection pass found no chunk to fetch
+  Fetches fetches;
+  double typical_chunk_bytes = 0;  // moving average of the chunks' sizes; 0 = no chunk seen yet
+  /// A typical chunk's size, to size request and upload queues (a guess before any chunk is known).
+  double chunk_bytes() const { return typical_chunk_bytes > 0 ? typical_chunk_bytes : 250'000.0; }
 
   // ---- event plumbing
   void begin(Time now);
@@ -113,8 +100,8 @@ struct PeerCore::State final : SelectionContext {
   void start_fetching(Seq first, bool play);
   void learn_channel(const ChannelSnapshot& channel);
   void init_slot(ChunkSlot& slot);
+  /// A selection pass: the selector chooses what to fetch from the missing chunks (selection/).
   void schedule();
-  void build_missing();
   void on_chunk_data(Neighbor& n, protocol::ChunkData data);
   void on_origin(Seq seq, protocol::ChunkPayload payload);
   bool verify(const ChunkSlot& slot, const std::string& bytes) const;
@@ -129,9 +116,6 @@ struct PeerCore::State final : SelectionContext {
   bool complete();
   /// Tells neighbors we are (not) interested when complete() changes.
   void update_interest();
-  std::size_t capacity(const Neighbor& n) const;
-  /// Bytes/s we expect from n: measured, else its upload hint, else assumed_peer_rate_bps.
-  double expected_rate(const Neighbor& n) const;
 
   // ---- joining a live channel (core_join.cpp)
   void start_join();
@@ -205,20 +189,6 @@ struct PeerCore::State final : SelectionContext {
   void announce(int want = kTrackerWant);
   static constexpr int kTrackerWant = 50;
   std::size_t connection_count() const { return neighbors.size() + pending_connects.size(); }
-
-  // ---- SelectionContext
-  Time now() const override { return now_; }
-  const PeerConfig& config() const override { return cfg; }
-  const std::vector<MissingChunk>& missing() const override { return missing_; }
-  PeerOffer best_peer(const MissingChunk& chunk) override;
-  void request_peer(const MissingChunk& chunk, const PeerOffer& offer) override;
-  Time pending_eta(const MissingChunk& chunk) const override;
-  Time origin_eta(const MissingChunk& chunk) const override;
-  bool origin_available() const override;
-  void request_origin(const MissingChunk& chunk) override;
-  bool peer_capacity() const override;
-  void wake_at(Time t) override;
-  std::mt19937_64& rng() override { return rng_; }
 };
 
 }  // namespace shoal::peer

@@ -115,7 +115,7 @@ bool PeerCore::State::make_room_for_rarer(const UploadJob& job) {
 
 bool PeerCore::State::upload_queue_full() const {
   if (upload_queue.empty()) return false;
-  const double chunk = typical_chunk_bytes > 0 ? typical_chunk_bytes : 250'000.0;
+  const double chunk = chunk_bytes();
   const double queued_s = static_cast<double>(upload_queue.size()) * chunk / uplink.bytes_per_second(now_);
   return queued_s >= static_cast<double>(cfg.max_upload_queue_time.count()) / 1e6;
 }

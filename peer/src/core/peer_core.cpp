@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core_state.hpp"
+#include "outbox.hpp"
 
 namespace shoal::peer {
 
@@ -24,8 +25,7 @@ Neighbor* PeerCore::State::find(ConnectionId conn) {
 }
 
 void PeerCore::State::send(Neighbor& n, protocol::Message message) {
-  n.last_sent = now_;
-  actions.push_back(SendMessage{n.conn, std::move(message)});
+  send_message(actions, n, std::move(message), now_);
 }
 
 void PeerCore::State::begin(Time now) {

@@ -1,8 +1,9 @@
 // Piece selection: which missing chunk to request next, and from whom (a
 // neighbor or the origin). Policies share one interface so shoal-sim can
-// compare them under identical conditions; the core supplies the facts
-// (deadlines, availability, per-neighbor delivery estimates) through
-// SelectionContext and carries out the requests.
+// compare them under identical conditions. A selector sees only a
+// SelectionContext (selection_pass.hpp builds one per pass from the parts of
+// the core selection reads): the facts (deadlines, availability, per-neighbor
+// delivery estimates) and the requests it may make.
 #pragma once
 
 #include <memory>

@@ -7,7 +7,8 @@
 //
 // Where each policy lives (peer/src/core/):
 //   piece selection     selection/piece_selector.hpp (interface), selection/policies.cpp (registry: names,
-//                       selectors), selection/deadline_selector.* (ours), selection/baseline_selectors.*
+//                       selectors), selection/deadline_selector.* (ours), selection/baseline_selectors.*;
+//                       what a selector sees: selection/selection_pass.hpp (built from window, playhead, fetches)
 //   origin fallback     selection/origin_fallback.hpp (handle_urgent: when a late chunk goes to the origin)
 //   tit-for-tat         choking/choker.hpp (Choker: every slot decision and its timing)
 //   live join point     core_join.cpp;  seeding a live channel: core_seed.cpp;  uplink pacing: uplink.hpp
