@@ -100,6 +100,11 @@ HttpReply Router::channel_route(const HttpRequest& request, Channel& channel, co
   }
   if (rest == "announce" || rest == "report") {
     if (!post) return error(405, "method not allowed");
+    if (!posts_.allow(request.remote_host, std::chrono::steady_clock::now())) {
+      HttpReply r = error(429, "too many announces and reports from this address");
+      r.headers.emplace_back("Retry-After", "1");
+      return r;
+    }
     if (rest == "announce") {
       wire::AnnounceRequest req;
       if (!req.ParseFromString(request.body)) return error(400, "body is not a wire::AnnounceRequest");

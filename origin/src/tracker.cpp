@@ -1,22 +1,35 @@
 #include "shoal/origin/tracker.hpp"
 
 #include <algorithm>
-#include <boost/asio/ip/address.hpp>
-#include <vector>
+#include <iterator>
+
+#include "shoal/protocol/address_text.hpp"
 
 namespace shoal::origin {
 
-void Tracker::expire_locked(Clock::time_point now) {
-  for (auto it = peers_.begin(); it != peers_.end();) {
-    if (it->second.expires <= now) {
-      forget_locked(it++);
-    } else {
-      ++it;
-    }
-  }
+void Tracker::index_locked(Entry it) {
+  const Peer& p = it->second;
+  by_expiry_.emplace(p.expires, std::string_view(it->first));
+  if (p.listed()) by_playhead_.emplace(std::pair<std::uint64_t, std::string_view>(p.playhead, it->first), &p);
+  if (p.viewer()) ++viewers_;
+  if (p.unreachable()) ++unreachable_;
 }
 
-void Tracker::forget_locked(std::map<std::string, Peer>::iterator it) {
+void Tracker::unindex_locked(Entry it) {
+  const Peer& p = it->second;
+  by_expiry_.erase({p.expires, std::string_view(it->first)});
+  if (p.listed()) by_playhead_.erase({p.playhead, std::string_view(it->first)});
+  if (p.viewer()) --viewers_;
+  if (p.unreachable()) --unreachable_;
+}
+
+void Tracker::expire_locked(Clock::time_point now) {
+  while (!by_expiry_.empty() && by_expiry_.begin()->first <= now)
+    forget_locked(peers_.find(std::string(by_expiry_.begin()->second)));
+}
+
+void Tracker::forget_locked(Entry it) {
+  unindex_locked(it);
   if (auto n = per_source_.find(it->second.source); n != per_source_.end() && --n->second == 0) per_source_.erase(n);
   peers_.erase(it);
 }
@@ -24,23 +37,14 @@ void Tracker::forget_locked(std::map<std::string, Peer>::iterator it) {
 std::size_t Tracker::active(Clock::time_point now) {
   std::lock_guard lock(mutex_);
   expire_locked(now);
-  // The origin's seeder is listed, not watching.
-  return static_cast<std::size_t>(
-      std::count_if(peers_.begin(), peers_.end(), [](const auto& item) { return !item.second.host.empty(); }));
+  return viewers_;  // the origin's seeder is listed, not watching
 }
-
-namespace {
-bool is_loopback(const std::string& host) {
-  boost::system::error_code ec;
-  const auto address = boost::asio::ip::make_address(host, ec);
-  return !ec && address.is_loopback();
-}
-}  // namespace
 
 void Tracker::list_seeder(const std::string& peer_id, std::uint32_t port, std::uint64_t playhead,
                           Clock::time_point now) {
   std::lock_guard lock(mutex_);
-  peers_[peer_id] = Peer{"", port, playhead, now + ttl(), true, ""};
+  if (auto it = peers_.find(peer_id); it != peers_.end()) forget_locked(it);
+  index_locked(peers_.emplace(peer_id, Peer{"", port, playhead, now + ttl(), true, ""}).first);
 }
 
 void Tracker::set_probe(Probe probe) {
@@ -53,7 +57,10 @@ void Tracker::mark_connectable(const std::string& peer_id, const std::string& ho
   std::lock_guard lock(mutex_);
   expire_locked(now);
   auto it = peers_.find(peer_id);
-  if (it != peers_.end() && it->second.host == host && it->second.port == port) it->second.connectable = connectable;
+  if (it == peers_.end() || it->second.host != host || it->second.port != port) return;
+  unindex_locked(it);
+  it->second.connectable = connectable;
+  index_locked(it);
 }
 
 std::size_t Tracker::per_source(const std::string& source) const {
@@ -64,9 +71,7 @@ std::size_t Tracker::per_source(const std::string& source) const {
 std::size_t Tracker::unreachable(Clock::time_point now) {
   std::lock_guard lock(mutex_);
   expire_locked(now);
-  return static_cast<std::size_t>(std::count_if(peers_.begin(), peers_.end(), [](const auto& item) {
-    return item.second.port != 0 && item.second.connectable == false;
-  }));
+  return unreachable_;
 }
 
 wire::AnnounceReply Tracker::announce(const wire::AnnounceRequest& request, const std::string& source_host,
@@ -88,7 +93,7 @@ wire::AnnounceReply Tracker::announce_locked(const wire::AnnounceRequest& reques
   auto found = peers_.find(id);
   // An entry answers only to the address that made it: nobody else can move or remove it by reusing its id.
   const bool owner = found == peers_.end() || found->second.source == source_host;
-  const bool bounded = is_loopback(source_host) || per_source(source_host) < kMaxPeersPerAddress;
+  const bool bounded = protocol::is_loopback_text(source_host) || per_source(source_host) < kMaxPeersPerAddress;
   if (!owner || id.empty() || id.size() > 64) {
     // Not stored; the caller still gets peers.
   } else if (request.event() == wire::AnnounceRequest::STOPPED) {
@@ -98,10 +103,13 @@ wire::AnnounceReply Tracker::announce_locked(const wire::AnnounceRequest& reques
       found = peers_.emplace(id, Peer{}).first;
       found->second.source = source_host;
       ++per_source_[source_host];
+    } else {
+      unindex_locked(found);
     }
     Peer& peer = found->second;
     const std::string& claimed = request.host();
-    std::string host = !claimed.empty() && (claimed == source_host || is_loopback(source_host)) ? claimed : source_host;
+    std::string host =
+        !claimed.empty() && (claimed == source_host || protocol::is_loopback_text(source_host)) ? claimed : source_host;
     if (host != peer.host || request.listen_port() != peer.port) {
       peer.host = std::move(host);
       peer.port = request.listen_port();
@@ -114,6 +122,7 @@ wire::AnnounceReply Tracker::announce_locked(const wire::AnnounceRequest& reques
     }
     peer.playhead = request.playhead_seq();
     peer.expires = now + ttl();
+    index_locked(found);
   }
 
   wire::AnnounceReply reply;
@@ -121,26 +130,31 @@ wire::AnnounceReply Tracker::announce_locked(const wire::AnnounceRequest& reques
   if (request.event() == wire::AnnounceRequest::STOPPED) return reply;
   const std::uint32_t want = std::min(request.want(), kMaxPeers);
   if (want == 0) return reply;
-  const std::uint64_t mine = request.playhead_seq();
-  std::vector<std::pair<std::uint64_t, const std::pair<const std::string, Peer>*>> ranked;
-  for (const auto& item : peers_) {
-    // Peers accepting no connections are known (they count as viewers) but not listed.
-    if (item.first == id || item.second.port == 0 || item.second.connectable == false) continue;
-    const std::uint64_t p = item.second.playhead;
-    ranked.emplace_back(p > mine ? p - mine : mine - p, &item);
-  }
-  const std::size_t n = std::min<std::size_t>(want, ranked.size());
-  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(n), ranked.end(),
-                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto& [peer_id, peer] = *ranked[i].second;
+  add_nearest_locked(reply, id, request.playhead_seq(), want, local_host);
+  return reply;
+}
+
+void Tracker::add_nearest_locked(wire::AnnounceReply& reply, const std::string& caller, std::uint64_t mine,
+                                 std::uint32_t want, const std::string& local_host) const {
+  // Outward from the caller's playhead, the nearer side first (ahead on a tie): O(want), not O(entries).
+  auto ahead = by_playhead_.lower_bound({mine, std::string_view()});
+  auto behind = ahead;  // entries before it play behind the caller
+  std::uint32_t added = 0;
+  while (added < want && (ahead != by_playhead_.end() || behind != by_playhead_.begin())) {
+    bool take_ahead = behind == by_playhead_.begin();
+    if (!take_ahead && ahead != by_playhead_.end())
+      take_ahead = ahead->first.first - mine <= mine - std::prev(behind)->first.first;
+    const auto& [key, entry] = take_ahead ? *ahead++ : *--behind;
+    const std::string_view peer_id = key.second;
+    if (peer_id == caller) continue;
+    const Peer& peer = *entry;
     wire::PeerAddress* out = reply.add_peers();
     out->set_host(peer.host.empty() ? local_host : peer.host);
     out->set_port(peer.port);
-    out->set_peer_id(peer_id);
+    out->set_peer_id(std::string(peer_id));
     out->set_playhead_seq(peer.playhead);
+    ++added;
   }
-  return reply;
 }
 
 }  // namespace shoal::origin

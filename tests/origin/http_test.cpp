@@ -86,6 +86,29 @@ TEST_F(OriginHttp, ChunkTransfersBeyondTheLimitAreRefusedAtOnce) {
   EXPECT_EQ(gated.handle(get).status, 200);
 }
 
+TEST_F(OriginHttp, AnAddressFloodingAnnouncesAndReportsGets429) {
+  Router limited(*channels_, 0, {.per_second = 1, .burst = 3, .max_addresses = 16});
+  wire::AnnounceRequest a;
+  a.set_peer_id("flood");
+  a.set_listen_port(7000);
+  HttpRequest post;
+  post.method = "POST";
+  post.target = "/c/vod/announce";
+  post.body = a.SerializeAsString();
+  post.remote_host = "203.0.113.9";
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(limited.handle(post).status, 200) << "within the burst";
+  HttpReply refused = limited.handle(post);
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_EQ(refused.headers.back(), (std::pair<std::string, std::string>{"Retry-After", "1"}));
+  post.target = "/c/vod/report";
+  EXPECT_EQ(limited.handle(post).status, 429) << "reports share the budget";
+  post.remote_host = "203.0.113.10";
+  post.target = "/c/vod/announce";
+  EXPECT_EQ(limited.handle(post).status, 200) << "another address has its own";
+  post.remote_host = "127.0.0.1";
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(limited.handle(post).status, 200) << "loopback is not limited";
+}
+
 TEST_F(OriginHttp, AnswersRangeRequests) {
   const std::string whole = http(port_, "GET", "/c/vod/chunk/0.ts").body;
   ASSERT_GT(whole.size(), 1000u);

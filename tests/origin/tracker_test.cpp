@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <random>
 #include <vector>
 
 namespace shoal::origin::test {
@@ -166,6 +168,55 @@ TEST(Tracker, OneAddressHoldsAtMostSixteenEntries) {
   const auto reply = tracker.announce(announce("me", 1), "10.0.0.9", "192.0.2.1", now);
   EXPECT_EQ(reply.peers_size(), static_cast<int>(Tracker::kMaxPeersPerAddress) + 1);
   EXPECT_EQ(tracker.active(now), Tracker::kMaxPeersPerAddress + 2);
+}
+
+TEST(Tracker, RepliesWithTheNearestPlayheadsOnBothSides) {
+  // The reply walks outward from the caller's playhead in an index: check it against sorting everything.
+  Tracker tracker;
+  const auto now = Tracker::Clock::now();
+  std::mt19937_64 rng(7);
+  std::vector<std::uint64_t> playheads;
+  for (int i = 0; i < 400; ++i) {
+    const std::uint64_t p = rng() % 1000;
+    playheads.push_back(p);
+    tracker.announce(announce("p" + std::to_string(i), p),
+                     "10.2." + std::to_string(i / 200) + "." + std::to_string(i % 200), "192.0.2.1", now);
+  }
+  for (std::uint64_t mine : {0u, 17u, 500u, 999u, 5000u}) {
+    std::vector<std::uint64_t> want;
+    for (std::uint64_t p : playheads) want.push_back(p > mine ? p - mine : mine - p);
+    std::sort(want.begin(), want.end());
+    want.resize(Tracker::kMaxPeers);
+    const auto reply = tracker.announce(announce("me", mine), "10.9.9.9", "192.0.2.1", now);
+    std::vector<std::uint64_t> got;
+    for (const auto& p : reply.peers())
+      got.push_back(p.playhead_seq() > mine ? p.playhead_seq() - mine : mine - p.playhead_seq());
+    EXPECT_TRUE(std::is_sorted(got.begin(), got.end())) << "nearest first, around " << mine;
+    std::sort(got.begin(), got.end());
+    EXPECT_EQ(got, want) << "around " << mine;
+  }
+}
+
+TEST(Tracker, CountsStayExactThroughUpdatesExpiryAndTheSeeder) {
+  Tracker tracker(std::chrono::seconds(10));
+  const auto t0 = Tracker::Clock::now();
+  tracker.list_seeder("seed", 9000, 1, t0);
+  tracker.announce(announce("a", 1), "10.0.0.1", "192.0.2.1", t0);
+  tracker.announce(announce("b", 1), "10.0.0.2", "192.0.2.1", t0);
+  tracker.mark_connectable("a", "10.0.0.1", 7000, false, t0);
+  EXPECT_EQ(tracker.active(t0), 2u) << "the seeder is not a viewer";
+  EXPECT_EQ(tracker.unreachable(t0), 1u);
+  tracker.announce(announce("a", 2, 7001), "10.0.0.1", "192.0.2.1", t0);  // a new port: unknown again
+  EXPECT_EQ(tracker.unreachable(t0), 0u);
+  const auto t1 = t0 + tracker.ttl() - std::chrono::seconds(1);
+  tracker.announce(announce("b", 3), "10.0.0.2", "192.0.2.1", t1);
+  tracker.list_seeder("seed", 9000, 3, t1);
+  const auto t2 = t0 + tracker.ttl() + std::chrono::seconds(1);
+  EXPECT_EQ(tracker.active(t2), 1u) << "'a' expired, 'b' re-announced";
+  const auto reply = tracker.announce(announce("me", 3), "10.0.0.9", "192.0.2.1", t2);
+  ASSERT_EQ(reply.peers_size(), 2);
+  EXPECT_EQ(reply.peers(0).peer_id(), "b");
+  EXPECT_EQ(reply.peers(1).peer_id(), "seed");
 }
 
 }  // namespace

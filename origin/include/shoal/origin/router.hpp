@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "shoal/origin/address_rate_limiter.hpp"
 #include "shoal/origin/channel.hpp"
 #include "shoal/origin/transfer_gate.hpp"
 
@@ -48,8 +49,10 @@ using ChannelMap = std::map<std::string, std::unique_ptr<Channel>>;
 class Router {
  public:
   /// `max_chunk_transfers`: chunk responses in flight at once, further ones get 503 (0 = unlimited).
-  explicit Router(ChannelMap& channels, std::size_t max_chunk_transfers = 0)
-      : channels_(channels), chunk_gate_(max_chunk_transfers) {}
+  /// `posts`: each address's budget of announces and reports together; past it, 429.
+  explicit Router(ChannelMap& channels, std::size_t max_chunk_transfers = 0,
+                  AddressRateLimiter::Limits posts = AddressRateLimiter::Limits{})
+      : channels_(channels), chunk_gate_(max_chunk_transfers), posts_(posts) {}
   HttpReply handle(const HttpRequest& request);
 
  private:
@@ -62,6 +65,7 @@ class Router {
 
   ChannelMap& channels_;
   TransferGate chunk_gate_;
+  AddressRateLimiter posts_;
 };
 
 HttpReply text_reply(int status, std::string body, std::string content_type = "text/plain");

@@ -1,6 +1,9 @@
 // The tracker of one channel: who is watching and where to reach them.
 // Peers announce periodically; one that has not re-announced within
 // `ttl` is forgotten. Replies prefer peers playing near the caller.
+// An announce costs O(log N + want) for N entries: entries are indexed by
+// expiry and, when they can be given out, by playhead, so a large swarm (or
+// a flood of announces) does not make each one scan the table.
 #pragma once
 
 #include <chrono>
@@ -9,7 +12,10 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
 #include "shoal.pb.h"
 
@@ -58,9 +64,19 @@ class Tracker {
     Clock::time_point expires;
     std::optional<bool> connectable;  // unknown until probed; unknown entries are given out
     std::string source;               // the address that made the entry: only it may change or remove it
+    /// Given out in replies: accepts connections, and no probe found it unreachable.
+    bool listed() const { return port != 0 && connectable != false; }
+    bool viewer() const { return !host.empty(); }
+    bool unreachable() const { return port != 0 && connectable == false; }
   };
+  using Entry = std::unordered_map<std::string, Peer>::iterator;
+  // Every change to an entry goes unindex -> change -> index, so the indices and counts stay exact.
+  void index_locked(Entry it);
+  void unindex_locked(Entry it);
   void expire_locked(Clock::time_point now);
-  void forget_locked(std::map<std::string, Peer>::iterator it);
+  void forget_locked(Entry it);
+  void add_nearest_locked(wire::AnnounceReply& reply, const std::string& caller, std::uint64_t mine, std::uint32_t want,
+                          const std::string& local_host) const;
   std::size_t per_source(const std::string& source) const;
   wire::AnnounceReply announce_locked(const wire::AnnounceRequest& request, const std::string& source_host,
                                       const std::string& local_host, Clock::time_point now, Probe& probe,
@@ -68,8 +84,13 @@ class Tracker {
 
   std::chrono::seconds interval_;
   std::mutex mutex_;
-  std::map<std::string, Peer> peers_;              // by peer_id
-  std::map<std::string, std::size_t> per_source_;  // entries by the address that made them
+  std::unordered_map<std::string, Peer> peers_;  // by peer_id (nodes never move: the indices view their keys)
+  std::unordered_map<std::string, std::size_t> per_source_;             // entries by the address that made them
+  std::set<std::pair<Clock::time_point, std::string_view>> by_expiry_;  // every entry
+  // The listed entries by playhead; the key's id views the entry's key in peers_ (map nodes do not move).
+  std::map<std::pair<std::uint64_t, std::string_view>, const Peer*> by_playhead_;
+  std::size_t viewers_ = 0;
+  std::size_t unreachable_ = 0;
   Probe probe_;
 };
 

@@ -14,4 +14,12 @@ inline std::string address_text(const boost::asio::ip::address& address) {
   return address.to_string();
 }
 
+/// Whether a written address (as address_text gives it) is a loopback one: limits per address exempt it,
+/// since tests and a proxy on the origin's own machine all come from there.
+inline bool is_loopback_text(const std::string& host) {
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(host, ec);
+  return !ec && address.is_loopback();
+}
+
 }  // namespace shoal::protocol
