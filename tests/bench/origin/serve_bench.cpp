@@ -21,6 +21,7 @@
 
 #include "shoal/origin/http_server.hpp"
 #include "shoal/protocol/json_line.hpp"
+#include "shoal/protocol/swarm_id.hpp"
 
 namespace fs = std::filesystem;
 namespace net = boost::asio;
@@ -96,7 +97,7 @@ int main(int argc, char** argv) {
   cc.name = "bench";
   cc.input = clip.string();
   cc.data_root = dir / "data";
-  auto channel = std::make_unique<Channel>(cc, swarm_id_for("127.0.0.1:0", "bench"));
+  auto channel = std::make_unique<Channel>(cc, shoal::protocol::swarm_id("127.0.0.1", 0, "bench"));
   channel->start();
   const std::size_t chunks = channel->store().chunks().size();
   std::uint64_t total = 0;
