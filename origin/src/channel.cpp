@@ -1,12 +1,6 @@
 #include "shoal/origin/channel.hpp"
 
-#include "shoal/origin/sha256.hpp"
-
 namespace shoal::origin {
-
-std::string swarm_id_for(const std::string& host_port, const std::string& channel) {
-  return sha256(host_port + "/" + channel);
-}
 
 Channel::Channel(ChannelConfig config, std::string swarm_id)
     : config_(std::move(config)),

@@ -10,6 +10,7 @@
 #include "shoal/origin/reachability_probe.hpp"
 #include "shoal/protocol/cli.hpp"
 #include "shoal/protocol/json_line.hpp"
+#include "shoal/protocol/swarm_id.hpp"
 
 extern "C" {
 #include <libavutil/log.h>
@@ -21,8 +22,8 @@ using namespace shoal::origin;
 namespace {
 
 // A channel per --vod/--live, started (segmenting or loading its chunks) before the server listens.
-void add_channel(ChannelMap& channels, const OriginConfig& config, const std::string& address, const NamedInput& in,
-                 bool live) {
+void add_channel(ChannelMap& channels, const OriginConfig& config, const net::ip::tcp::endpoint& bound,
+                 const NamedInput& in, bool live) {
   ChannelConfig cc;
   cc.name = in.name;
   cc.live = live;
@@ -31,7 +32,8 @@ void add_channel(ChannelMap& channels, const OriginConfig& config, const std::st
   cc.target = config.chunk_duration;
   cc.dvr = config.dvr;
   cc.data_root = config.data_dir;
-  auto channel = std::make_unique<Channel>(cc, swarm_id_for(address, in.name));
+  auto channel =
+      std::make_unique<Channel>(cc, shoal::protocol::swarm_id(bound.address().to_string(), bound.port(), in.name));
   channel->start();
   const auto chunks = channel->store().chunks();
   std::cerr << "shoal-origin: channel " << in.name << (live ? " (live)" : " (vod)") << ": " << chunks.size()
@@ -51,8 +53,8 @@ int serve(const OriginConfig& config) {
   const auto bound = server.local_endpoint();
   const std::string address = bound.address().to_string() + ":" + std::to_string(bound.port());
 
-  for (const NamedInput& in : config.vod) add_channel(channels, config, address, in, false);
-  for (const NamedInput& in : config.live) add_channel(channels, config, address, in, true);
+  for (const NamedInput& in : config.vod) add_channel(channels, config, bound, in, false);
+  for (const NamedInput& in : config.live) add_channel(channels, config, bound, in, true);
   // Live channels are also seeded into the mesh (see seeder.hpp); declared after `channels`, so destroyed first.
   std::vector<std::unique_ptr<Seeder>> seeders;
   std::vector<std::unique_ptr<ReachabilityProbe>> probes;

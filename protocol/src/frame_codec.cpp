@@ -105,20 +105,37 @@ bool parse(const char* data, std::size_t size, Wire& w) {
   return w.ParseFromArray(data, static_cast<int>(size));
 }
 
+bool parse_handshake(const char* data, std::size_t size, Message& out, bool& version_mismatch) {
+  wire::Handshake w;
+  if (!parse(data, size, w) || w.listen_port() > 0xffff) return false;
+  if (w.protocol_version() != kProtocolVersion) {
+    version_mismatch = true;
+    return false;
+  }
+  out = Handshake{w.protocol_version(), w.swarm_id(), w.peer_id(), static_cast<std::uint16_t>(w.listen_port()),
+                  w.upload_bps()};
+  return true;
+}
+
+bool parse_peer_exchange(const char* data, std::size_t size, Message& out) {
+  wire::PeerExchange w;
+  if (!parse(data, size, w)) return false;
+  PeerExchange m;
+  m.added.resize(static_cast<std::size_t>(w.added_size()));
+  m.dropped.resize(static_cast<std::size_t>(w.dropped_size()));
+  for (int i = 0; i < w.added_size(); ++i)
+    if (!from_wire(w.added(i), m.added[static_cast<std::size_t>(i)])) return false;
+  for (int i = 0; i < w.dropped_size(); ++i)
+    if (!from_wire(w.dropped(i), m.dropped[static_cast<std::size_t>(i)])) return false;
+  out = std::move(m);
+  return true;
+}
+
 // Returns false on a malformed body; sets version_mismatch for a handshake of another version.
 bool parse_body(std::uint8_t type, const char* data, std::size_t size, Message& out, bool& version_mismatch) {
   switch (type) {
-    case 0: {
-      wire::Handshake w;
-      if (!parse(data, size, w) || w.listen_port() > 0xffff) return false;
-      if (w.protocol_version() != kProtocolVersion) {
-        version_mismatch = true;
-        return false;
-      }
-      out = Handshake{w.protocol_version(), w.swarm_id(), w.peer_id(), static_cast<std::uint16_t>(w.listen_port()),
-                      w.upload_bps()};
-      return true;
-    }
+    case 0:
+      return parse_handshake(data, size, out, version_mismatch);
     case 1: {
       wire::Have w;
       if (!parse(data, size, w)) return false;
@@ -167,19 +184,8 @@ bool parse_body(std::uint8_t type, const char* data, std::size_t size, Message& 
       out = Reject{w.seq(), w.busy()};
       return true;
     }
-    case 11: {
-      wire::PeerExchange w;
-      if (!parse(data, size, w)) return false;
-      PeerExchange m;
-      m.added.resize(static_cast<std::size_t>(w.added_size()));
-      m.dropped.resize(static_cast<std::size_t>(w.dropped_size()));
-      for (int i = 0; i < w.added_size(); ++i)
-        if (!from_wire(w.added(i), m.added[static_cast<std::size_t>(i)])) return false;
-      for (int i = 0; i < w.dropped_size(); ++i)
-        if (!from_wire(w.dropped(i), m.dropped[static_cast<std::size_t>(i)])) return false;
-      out = std::move(m);
-      return true;
-    }
+    case 11:
+      return parse_peer_exchange(data, size, out);
     case 12:
       out = KeepAlive{};
       return size == 0;

@@ -99,6 +99,17 @@ Summary Simulator::run() {
   preroll_ = sc_.live ? static_cast<peer::Seq>(std::max(sc_.buffer_target, sc_.hold_back) / d) + 2 : sc_.chunk_count;
 
   origin_node_ = net_.add_node(sc_.origin_up_bps, std::numeric_limits<double>::infinity());
+  add_peers(n);
+  start_origin();
+  run_events(n, wall_start);
+  account_population();
+  for (std::uint32_t p = 0; p < n; ++p) {
+    if (peers_[p].alive) finish_row(p);
+  }
+  return summarise(n, wall_start);
+}
+
+void Simulator::add_peers(std::uint32_t n) {
   peers_.resize(n + 1);
   rows_.resize(n);
   alive_pos_.assign(n, 0);
@@ -124,6 +135,9 @@ Summary Simulator::run() {
     if (sc_.peers[p].leave < end_) schedule(sc_.peers[p].leave, Event{Kind::leave, p});
   }
   seed_ = n;
+}
+
+void Simulator::start_origin() {
   for (peer::Seq s = 0; s < preroll_; ++s) payload(s);
   produced_ = preroll_;
   if (sc_.origin_seeder) {
@@ -134,10 +148,12 @@ Summary Simulator::run() {
     for (peer::Seq s = 0; s < produced_; ++s) seed.core->add_chunk(s, payloads_[s], now_);
     settle(seed_);
   }
-  if (sc_.live) schedule(d, Event{Kind::produce, 0, produced_});
+  if (sc_.live) schedule(sc_.chunk_duration, Event{Kind::produce, 0, produced_});
   schedule(std::chrono::seconds(1), Event{Kind::sample});
   if (sc_.warmup > Time{0} && sc_.warmup < end_) schedule(sc_.warmup, Event{Kind::warmup_over});
+}
 
+void Simulator::run_events(std::uint32_t n, std::chrono::steady_clock::time_point wall_start) {
   auto last_progress = wall_start;
   while (true) {
     const Time limit = queue_.empty() ? end_ : std::min(queue_.next_time(), end_);
@@ -164,11 +180,9 @@ Summary Simulator::run() {
       }
     }
   }
-  account_population();
-  for (std::uint32_t p = 0; p < n; ++p) {
-    if (peers_[p].alive) finish_row(p);
-  }
+}
 
+Summary Simulator::summarise(std::uint32_t n, std::chrono::steady_clock::time_point wall_start) {
   Summary s;
   s.scenario = sc_.name;
   s.policy = peer::to_string(policy_);
@@ -254,19 +268,9 @@ void Simulator::dispatch(Event& e) {
       st.timer_at = Time::max();
       st.core->on_timer(now_);
       break;
-    case Kind::message: {
-      const ConnEnd* end = conns_.find(e.a);
-      if (!end || !end->open || !end->announced) return;
-      if (const auto* data = std::get_if<protocol::ChunkData>(&e.message); data && e.peer != seed_) {
-        rows_[e.peer].bytes_from_peers += sc_.chunk_bytes;
-      }
-      if (e.peer == options_.trace_peer) {
-        std::fprintf(stderr, "trace %.6f peer %u recv %s from %u\n", seconds(now_), e.peer,
-                     trace_message(e.message).c_str(), end->remote);
-      }
-      st.core->on_message(e.a, std::move(e.message), now_);
+    case Kind::message:
+      if (!deliver_message(e, st)) return;
       break;
-    }
     case Kind::connected: {
       ConnEnd* end = conns_.find(e.a);
       if (!end || !end->open) {
@@ -306,6 +310,20 @@ void Simulator::dispatch(Event& e) {
       return;
   }
   settle(e.peer);
+}
+
+bool Simulator::deliver_message(Event& e, PeerState& st) {
+  const ConnEnd* end = conns_.find(e.a);
+  if (!end || !end->open || !end->announced) return false;
+  if (const auto* data = std::get_if<protocol::ChunkData>(&e.message); data && e.peer != seed_) {
+    rows_[e.peer].bytes_from_peers += sc_.chunk_bytes;
+  }
+  if (e.peer == options_.trace_peer) {
+    std::fprintf(stderr, "trace %.6f peer %u recv %s from %u\n", seconds(now_), e.peer,
+                 trace_message(e.message).c_str(), end->remote);
+  }
+  st.core->on_message(e.a, std::move(e.message), now_);
+  return true;
 }
 
 void Simulator::settle(std::uint32_t p) {

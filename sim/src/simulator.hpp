@@ -5,6 +5,7 @@
 // uplink, the tracker answers announces, deliveries feed the accounting.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <limits>
@@ -110,7 +111,15 @@ class Simulator {
 
   // simulator.cpp: the loop, peers joining and leaving, timers, accounting.
   void schedule(Time at, Event event) { queue_.push(at, std::move(event)); }
+  /// run()'s steps: the peers' nodes, addresses and join/leave events; the preroll and the origin's seeder;
+  /// the event loop; the summary.
+  void add_peers(std::uint32_t n);
+  void start_origin();
+  void run_events(std::uint32_t n, std::chrono::steady_clock::time_point wall_start);
+  Summary summarise(std::uint32_t n, std::chrono::steady_clock::time_point wall_start);
   void dispatch(Event& event);
+  /// A message event for a live peer: false if its connection is gone (nothing to settle).
+  bool deliver_message(Event& event, PeerState& st);
   void prefetch_next() const;
   void join(std::uint32_t p);
   void leave(std::uint32_t p);

@@ -11,6 +11,7 @@
 #include "shoal/origin/hls_playlist.hpp"
 #include "shoal/origin/http_server.hpp"
 #include "shoal/origin/sha256.hpp"
+#include "shoal/protocol/swarm_id.hpp"
 #include "support.hpp"
 
 namespace shoal::origin::test {
@@ -25,7 +26,7 @@ class OriginHttp : public ::testing::Test {
     c.name = "vod";
     c.input = clip_path(Clip::h264_aac_30).string();
     c.data_root = dir_->path;
-    auto channel = std::make_unique<Channel>(c, swarm_id_for("127.0.0.1:0", "vod"));
+    auto channel = std::make_unique<Channel>(c, shoal::protocol::swarm_id("127.0.0.1", 0, "vod"));
     channel->start();
     channels_->emplace("vod", std::move(channel));
     router_ = new Router(*channels_);

@@ -1,7 +1,5 @@
 #include "shoal/peer/runtime/origin_wire.hpp"
 
-#include <openssl/sha.h>
-
 #include "shoal.pb.h"
 
 namespace shoal::peer {
@@ -85,14 +83,6 @@ std::string qoe_report_body(const std::string& peer_id, const PeerStats& stats, 
   report.set_peers_banned(stats.peers_banned);
   report.set_final(final);
   return report.SerializeAsString();
-}
-
-std::string default_swarm_id(std::string_view host, std::uint16_t port, std::string_view channel) {
-  std::string text = std::string(host) + ":" + std::to_string(port) + "/" + std::string(channel);
-  std::string digest(SHA256_DIGEST_LENGTH, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(),
-         reinterpret_cast<unsigned char*>(digest.data()));
-  return digest;
 }
 
 }  // namespace shoal::peer

@@ -15,6 +15,7 @@
 #include "shoal/peer/runtime/peer_handle.hpp"
 #include "shoal/peer/runtime/playback_position.hpp"
 #include "shoal/peer/runtime/trace_line.hpp"
+#include "shoal/protocol/swarm_id.hpp"
 
 namespace shoal::peer {
 
@@ -196,7 +197,7 @@ class PeerRuntime final : public PeerHandle {
         config.swarm_id =
             manifest.swarm_id.size() == 32
                 ? manifest.swarm_id
-                : default_swarm_id(options_.uri.origin_host, options_.uri.origin_port, options_.uri.channel);
+                : protocol::swarm_id(options_.uri.origin_host, options_.uri.origin_port, options_.uri.channel);
       config.listen_port = listen_port_;
       driver_.attach(std::make_unique<PeerCore>(config));
       driver_.mesh().start_accepting();

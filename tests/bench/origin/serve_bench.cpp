@@ -21,6 +21,7 @@
 
 #include "shoal/origin/http_server.hpp"
 #include "shoal/protocol/json_line.hpp"
+#include "shoal/protocol/swarm_id.hpp"
 
 namespace fs = std::filesystem;
 namespace net = boost::asio;
@@ -72,6 +73,29 @@ double load(std::uint16_t port, const std::string& prefix, std::size_t chunks, i
   return failed ? 0 : static_cast<double>(bytes) * 8 / elapsed;
 }
 
+// nginx serving root/html on 127.0.0.1:port, everything it writes inside root; returns its pid.
+pid_t start_nginx(const fs::path& root, std::uint16_t port) {
+  std::ofstream(root / "nginx.conf")
+      << "worker_processes 1;\npid " << (root / "nginx.pid").string() << ";\nerror_log "
+      << (root / "error.log").string() << ";\nevents { worker_connections 1024; }\nhttp {\n  access_log off;\n"
+      << "  client_body_temp_path " << (root / "tmp").string() << ";\n"
+      << "  proxy_temp_path " << (root / "tmp").string() << ";\n"
+      << "  fastcgi_temp_path " << (root / "tmp").string() << ";\n"
+      << "  uwsgi_temp_path " << (root / "tmp").string() << ";\n"
+      << "  scgi_temp_path " << (root / "tmp").string() << ";\n"
+      << "  sendfile on;\n  keepalive_requests 1000000;\n  server {\n    listen 127.0.0.1:" << port << ";\n    root "
+      << (root / "html").string() << ";\n  }\n}\n";
+  const pid_t nginx = ::fork();
+  if (nginx == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 1);
+    ::execlp("nginx", "nginx", "-p", root.c_str(), "-c", (root / "nginx.conf").c_str(), "-g", "daemon off;",
+             static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return nginx;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -96,7 +120,7 @@ int main(int argc, char** argv) {
   cc.name = "bench";
   cc.input = clip.string();
   cc.data_root = dir / "data";
-  auto channel = std::make_unique<Channel>(cc, swarm_id_for("127.0.0.1:0", "bench"));
+  auto channel = std::make_unique<Channel>(cc, shoal::protocol::swarm_id("127.0.0.1", 0, "bench"));
   channel->start();
   const std::size_t chunks = channel->store().chunks().size();
   std::uint64_t total = 0;
@@ -121,24 +145,7 @@ int main(int argc, char** argv) {
     fs::copy_file(cc.data_root / "bench" / name, root / "html" / "c" / (std::to_string(i) + ".ts"));
   }
   const std::uint16_t nginx_port = free_port();
-  std::ofstream(root / "nginx.conf")
-      << "worker_processes 1;\npid " << (root / "nginx.pid").string() << ";\nerror_log "
-      << (root / "error.log").string() << ";\nevents { worker_connections 1024; }\nhttp {\n  access_log off;\n"
-      << "  client_body_temp_path " << (root / "tmp").string() << ";\n"
-      << "  proxy_temp_path " << (root / "tmp").string() << ";\n"
-      << "  fastcgi_temp_path " << (root / "tmp").string() << ";\n"
-      << "  uwsgi_temp_path " << (root / "tmp").string() << ";\n"
-      << "  scgi_temp_path " << (root / "tmp").string() << ";\n"
-      << "  sendfile on;\n  keepalive_requests 1000000;\n  server {\n    listen 127.0.0.1:" << nginx_port
-      << ";\n    root " << (root / "html").string() << ";\n  }\n}\n";
-  const pid_t nginx = ::fork();
-  if (nginx == 0) {
-    const int null = ::open("/dev/null", O_WRONLY);
-    ::dup2(null, 1);
-    ::execlp("nginx", "nginx", "-p", root.c_str(), "-c", (root / "nginx.conf").c_str(), "-g", "daemon off;",
-             static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  const pid_t nginx = start_nginx(root, nginx_port);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   const double nginx_bps = load(nginx_port, "/c/", chunks, connections, seconds);
   ::kill(nginx, SIGQUIT);

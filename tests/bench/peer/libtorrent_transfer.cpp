@@ -15,10 +15,43 @@
 #include <libtorrent/settings_pack.hpp>
 #include <libtorrent/torrent_handle.hpp>
 #include <libtorrent/torrent_info.hpp>
+#include <memory>
 #include <string>
 #include <thread>
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// A session on 127.0.0.1:port (0 = any), TCP only, no discovery.
+std::unique_ptr<lt::session> make_session(int port) {
+  // libtorrent's own preset for fast uploads (large send buffers, deep request queues).
+  lt::settings_pack pack = lt::high_performance_seed();
+  // TCP only: outgoing connections would otherwise try uTP first, whose delay-based congestion control
+  // (LEDBAT) makes a loopback transfer slow; Shoal uses TCP.
+  pack.set_bool(lt::settings_pack::enable_outgoing_utp, false);
+  pack.set_bool(lt::settings_pack::enable_incoming_utp, false);
+  pack.set_str(lt::settings_pack::listen_interfaces, "127.0.0.1:" + std::to_string(port));
+  pack.set_bool(lt::settings_pack::enable_dht, false);
+  pack.set_bool(lt::settings_pack::enable_lsd, false);
+  pack.set_bool(lt::settings_pack::enable_upnp, false);
+  pack.set_bool(lt::settings_pack::enable_natpmp, false);
+  pack.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
+  pack.set_int(lt::settings_pack::alert_mask, lt::alert_category::status | lt::alert_category::error);
+  return std::make_unique<lt::session>(pack);
+}
+
+// DIR/seed/stream.ts: COUNT pieces of PIECE bytes.
+void write_stream(const fs::path& dir, long count, long piece) {
+  std::ofstream out(dir / "seed" / "stream.ts", std::ios::binary);
+  std::string block(static_cast<std::size_t>(piece), '\0');
+  for (long i = 0; i < count; ++i) {
+    for (std::size_t j = 0; j < block.size(); j += 4096) block[j] = static_cast<char>(i + static_cast<long>(j));
+    out.write(block.data(), static_cast<std::streamsize>(block.size()));
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 4) {
@@ -30,36 +63,13 @@ int main(int argc, char** argv) {
   const long piece = std::atol(argv[3]);
   fs::create_directories(dir / "seed");
   fs::create_directories(dir / "leech");
-  {
-    std::ofstream out(dir / "seed" / "stream.ts", std::ios::binary);
-    std::string block(static_cast<std::size_t>(piece), '\0');
-    for (long i = 0; i < count; ++i) {
-      for (std::size_t j = 0; j < block.size(); j += 4096) block[j] = static_cast<char>(i + static_cast<long>(j));
-      out.write(block.data(), static_cast<std::streamsize>(block.size()));
-    }
-  }
+  write_stream(dir, count, piece);
   lt::file_storage files;
   lt::add_files(files, (dir / "seed" / "stream.ts").string());
   lt::create_torrent maker(files, static_cast<int>(piece));
   lt::set_piece_hashes(maker, (dir / "seed").string());
   auto info = std::make_shared<lt::torrent_info>(maker.generate_buf());
 
-  auto make_session = [](int port) {
-    // libtorrent's own preset for fast uploads (large send buffers, deep request queues).
-    lt::settings_pack pack = lt::high_performance_seed();
-    // TCP only: outgoing connections would otherwise try uTP first, whose delay-based congestion control
-    // (LEDBAT) makes a loopback transfer slow; Shoal uses TCP.
-    pack.set_bool(lt::settings_pack::enable_outgoing_utp, false);
-    pack.set_bool(lt::settings_pack::enable_incoming_utp, false);
-    pack.set_str(lt::settings_pack::listen_interfaces, "127.0.0.1:" + std::to_string(port));
-    pack.set_bool(lt::settings_pack::enable_dht, false);
-    pack.set_bool(lt::settings_pack::enable_lsd, false);
-    pack.set_bool(lt::settings_pack::enable_upnp, false);
-    pack.set_bool(lt::settings_pack::enable_natpmp, false);
-    pack.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
-    pack.set_int(lt::settings_pack::alert_mask, lt::alert_category::status | lt::alert_category::error);
-    return std::make_unique<lt::session>(pack);
-  };
   auto seed = make_session(0);
   auto leech = make_session(0);
 

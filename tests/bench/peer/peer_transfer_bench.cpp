@@ -7,7 +7,6 @@
 // usage: bench_peer_transfer [CHUNKS] [CHUNK_BYTES]   (default 256 × 1 MiB)
 // Prints JSON lines; the last one holds both figures and the ratio.
 #include <openssl/sha.h>
-
 #include <unistd.h>
 
 #include <atomic>
@@ -61,27 +60,29 @@ struct Node {
   }
 };
 
-double shoal_transfer(long count, long chunk_bytes) {
+// A VoD channel of `count` chunks of `chunk_bytes` each, and their payloads.
+struct Content {
   ChannelSnapshot channel;
-  channel.live = false;
-  channel.ended = true;
   std::vector<protocol::ChunkPayload> payloads;
+};
+
+Content make_content(long count, long chunk_bytes) {
+  Content c;
+  c.channel.live = false;
+  c.channel.ended = true;
   for (long i = 0; i < count; ++i) {
     std::string bytes(static_cast<std::size_t>(chunk_bytes), '\0');
     for (std::size_t j = 0; j < bytes.size(); j += 4096) bytes[j] = static_cast<char>(i + static_cast<long>(j));
-    channel.chunks.push_back(ChunkMeta{static_cast<Seq>(i), i * 1'000'000, 1'000'000,
-                                       static_cast<std::uint64_t>(chunk_bytes), sha256(bytes)});
-    payloads.push_back(std::make_shared<const std::string>(std::move(bytes)));
+    c.channel.chunks.push_back(ChunkMeta{static_cast<Seq>(i), i * 1'000'000, 1'000'000,
+                                         static_cast<std::uint64_t>(chunk_bytes), sha256(bytes)});
+    c.payloads.push_back(std::make_shared<const std::string>(std::move(bytes)));
   }
-  const std::string swarm(32, 's');
+  return c;
+}
 
-  Node seed, viewer;
+// Starts `seed` holding every chunk of `content`; returns the port it listens on.
+std::uint16_t start_seed(Node& seed, const Content& content, const std::string& swarm, std::uint64_t total) {
   std::uint16_t seed_port = 0;
-  std::atomic<std::uint64_t> received{0};
-  std::promise<void> complete;
-  std::atomic<bool> completed{false};
-  const auto total = static_cast<std::uint64_t>(count * chunk_bytes);
-
   seed.driver = std::make_unique<CoreDriver>(seed.io, CoreDriver::Hooks{});
   seed.start();
   seed.run_on([&] {
@@ -96,10 +97,25 @@ double shoal_transfer(long count, long chunk_bytes) {
     seed.driver->attach(std::make_unique<PeerCore>(config));
     seed.driver->mesh().start_accepting();
     seed.driver->feed([&](PeerCore& core, Time now) {
-      core.on_channel(channel, now);
-      for (long i = 0; i < count; ++i) core.add_chunk(static_cast<Seq>(i), payloads[static_cast<std::size_t>(i)], now);
+      core.on_channel(content.channel, now);
+      for (std::size_t i = 0; i < content.payloads.size(); ++i)
+        core.add_chunk(static_cast<Seq>(i), content.payloads[i], now);
     });
   });
+  return seed_port;
+}
+
+double shoal_transfer(long count, long chunk_bytes) {
+  const Content content = make_content(count, chunk_bytes);
+  const ChannelSnapshot& channel = content.channel;
+  const std::string swarm(32, 's');
+
+  Node seed, viewer;
+  std::atomic<std::uint64_t> received{0};
+  std::promise<void> complete;
+  std::atomic<bool> completed{false};
+  const auto total = static_cast<std::uint64_t>(count * chunk_bytes);
+  const std::uint16_t seed_port = start_seed(seed, content, swarm, total);
 
   CoreDriver::Hooks hooks;
   CoreDriver* viewer_driver = nullptr;
@@ -183,8 +199,9 @@ int main(int argc, char** argv) {
   const double lt_gbps = lt_bytes * 8 / lt_seconds / 1e9;
   std::printf("{\"bench\":\"libtorrent_transfer\",\"bytes\":%.0f,\"seconds\":%.4f,\"gbit_per_s\":%.3f}\n", lt_bytes,
               lt_seconds, lt_gbps);
-  std::printf("{\"bench\":\"peer_transfer_ratio\",\"shoal_gbit_per_s\":%.3f,\"libtorrent_gbit_per_s\":%.3f,"
-              "\"ratio\":%.3f}\n",
-              shoal_gbps, lt_gbps, shoal_gbps / lt_gbps);
+  std::printf(
+      "{\"bench\":\"peer_transfer_ratio\",\"shoal_gbit_per_s\":%.3f,\"libtorrent_gbit_per_s\":%.3f,"
+      "\"ratio\":%.3f}\n",
+      shoal_gbps, lt_gbps, shoal_gbps / lt_gbps);
   return 0;
 }

@@ -24,11 +24,9 @@ struct ChannelConfig {
   std::filesystem::path data_root;  // the channel's chunks live in data_root/name
 };
 
-/// SHA-256 of "host:port/channel": the swarm every peer of the channel joins.
-std::string swarm_id_for(const std::string& host_port, const std::string& channel);
-
 class Channel {
  public:
+  /// swarm_id: shoal::protocol::swarm_id() of the origin's bound address and the channel name.
   Channel(ChannelConfig config, std::string swarm_id);
   ~Channel();
 

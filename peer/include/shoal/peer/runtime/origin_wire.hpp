@@ -42,7 +42,4 @@ std::optional<std::vector<protocol::PeerAddress>> parse_announce_reply(const std
 /// Serialized wire::QoeReport.
 std::string qoe_report_body(const std::string& peer_id, const PeerStats& stats, bool final);
 
-/// The swarm of a channel when the manifest names none: SHA-256 of "host:port/channel".
-std::string default_swarm_id(std::string_view host, std::uint16_t port, std::string_view channel);
-
 }  // namespace shoal::peer
