@@ -1,5 +1,6 @@
 #include "shoal/origin/http_server.hpp"
 
+#include <array>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
@@ -84,6 +85,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) {
       // Malformed or oversized: answer once, then drop the connection.
       const int status = ec == http::error::body_limit || ec == http::error::header_limit ? 413 : 400;
+      linger_ = true;
       return respond(text_reply(status, ec.message() + "\n"), false);
     }
     auto& req = parser_->get();
@@ -123,11 +125,31 @@ class Session : public std::enable_shared_from_this<Session> {
     response_->prepare_payload();
     stream_.expires_after(limits_.idle_timeout);
     http::async_write(stream_, *response_, [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+      if (!ec && self->linger_) return self->linger();
       if (ec || !keep_alive) return self->close();
       self->response_.reset();
       self->reply_ = HttpReply{};
       self->read();
     });
+  }
+
+  // After an error answer the client may still be sending (the rest of an oversized body): closing at once
+  // would reset the connection, and a reset discards the answer waiting in the client's receive buffer. So,
+  // as nginx's lingering_close does, stop sending and read and drop what still comes, for a bounded time
+  // and amount, before closing.
+  void linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(kLingerTime);
+    drain();
+  }
+  void drain() {
+    stream_.async_read_some(net::buffer(drain_buffer_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->lingered_ += n;
+                              if (ec || self->lingered_ >= kLingerBytes) return self->stream_.close();
+                              self->drain();
+                            });
   }
 
   void close() {
@@ -136,8 +158,14 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.close();
   }
 
+  static constexpr std::chrono::seconds kLingerTime{2};
+  static constexpr std::size_t kLingerBytes = 1 << 20;
+
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
+  bool linger_ = false;
+  std::size_t lingered_ = 0;
+  std::array<char, 16 * 1024> drain_buffer_{};
   Router& router_;
   HttpLimits limits_;
   std::optional<http::request_parser<http::string_body>> parser_;
