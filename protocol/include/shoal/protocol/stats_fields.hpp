@@ -27,6 +27,9 @@ enum class StatsFieldId : std::uint8_t {
   peers_banned,
 };
 
+/// The enum's last value: a new field goes after it and this moves to it, which sizes kStatsFields.
+inline constexpr StatsFieldId kLastStatsField = StatsFieldId::peers_banned;
+
 enum class StatsUnit : std::uint8_t { ms, count, chunks, bytes };
 
 /// What the origin makes of the field's reports in /metrics.
@@ -52,7 +55,7 @@ struct StatsField {
 };
 
 // clang-format off
-inline constexpr std::array<StatsField, 10> kStatsFields{{
+inline constexpr std::array<StatsField, static_cast<std::size_t>(kLastStatsField) + 1> kStatsFields{{
     {StatsFieldId::startup_delay_ms, "startup_delay_ms", StatsUnit::ms, 64,
      "asking to play to the start of playback; -1 if it never started (0 in the QoeReport)",
      "startup-delay", true, OriginMetric::mean_max, "shoal_origin_startup_delay_ms", "reported start-up delay"},
