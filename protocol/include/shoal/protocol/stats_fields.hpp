@@ -41,10 +41,10 @@ enum class OriginMetric : std::uint8_t {
 
 struct StatsField {
   StatsFieldId id;
-  std::string_view name;  // the exit JSON key and the QoeReport field
+  std::string_view name;  // the exit JSON key, and the QoeReport field when `reported`
   StatsUnit unit;
   int bits;               // 32 or 64: the width of the QoeReport field and of shoalsrc's structure field
-  std::string_view help;  // one line: --help, the docs
+  std::string_view help;  // one line, for the docs table
   // shoalsrc's `stats`/`shoal-qoe` field, named the GStreamer way; a field in ms is a guint64 in ns there
   // (GstClockTime), others are guint (32 bits) or guint64 (64 bits).
   std::string_view element_field;
