@@ -57,6 +57,32 @@ QoeAggregate ChannelStats::qoe() const {
   return a;
 }
 
+double reported_value(const QoeAggregate& q, protocol::StatsFieldId id, bool largest) {
+  using F = protocol::StatsFieldId;
+  // No default: a field added to the table does not compile until it is decided here.
+  switch (id) {
+    case F::startup_delay_ms:
+      return largest ? static_cast<double>(q.startup_max_ms) : q.startup_mean_ms;
+    case F::stalls:
+      return static_cast<double>(q.stalls);
+    case F::stall_ms:
+      return static_cast<double>(q.stall_ms);
+    case F::bytes_from_peers:
+      return static_cast<double>(q.bytes_from_peers);
+    case F::bytes_from_origin:
+      return static_cast<double>(q.bytes_from_origin);
+    case F::bytes_uploaded:
+      return static_cast<double>(q.bytes_uploaded);
+    case F::hash_failures:
+      return static_cast<double>(q.hash_failures);
+    case F::chunks_played:
+    case F::chunks_late:
+    case F::peers_banned:
+      return 0;
+  }
+  return 0;
+}
+
 double ChannelStats::offload_ratio() const {
   const QoeAggregate a = qoe();
   const double received = static_cast<double>(a.bytes_from_peers + a.bytes_from_origin);

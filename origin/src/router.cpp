@@ -239,54 +239,48 @@ HttpReply Router::stats_json() {
 
 HttpReply Router::metrics() {
   const auto now = std::chrono::steady_clock::now();
-  struct Family {
-    const char* name;
-    const char* type;
-    const char* help;
-  };
-  static constexpr Family kFamilies[] = {
-      {"shoal_origin_viewers", "gauge", "Peers that announced within the tracker TTL"},
-      {"shoal_origin_viewers_unreachable", "gauge", "Of those, viewers that accept no connections (NAT)"},
-      {"shoal_origin_chunks", "gauge", "Chunks held (live: the DVR window)"},
-      {"shoal_origin_http_requests_total", "counter", "Chunk requests served over HTTP"},
-      {"shoal_origin_http_bytes_total", "counter", "Chunk bytes served over HTTP"},
-      {"shoal_origin_mesh_bytes_seeded_total", "counter", "Chunk bytes the origin uploaded into the mesh"},
-      {"shoal_origin_reported_bytes_from_peers_total", "counter", "Bytes viewers report receiving from peers"},
-      {"shoal_origin_reported_bytes_from_origin_total", "counter", "Bytes viewers report receiving from the origin"},
-      {"shoal_origin_offload_ratio", "gauge", "1 - origin bytes / bytes viewers received"},
-      {"shoal_origin_qoe_sessions", "gauge", "Playback sessions that reported"},
-      {"shoal_origin_startup_delay_ms_mean", "gauge", "Mean reported start-up delay"},
-      {"shoal_origin_startup_delay_ms_max", "gauge", "Largest reported start-up delay"},
-      {"shoal_origin_stalls_total", "counter", "Stalls reported"},
-      {"shoal_origin_stall_ms_total", "counter", "Stalled playback time reported"},
-  };
   std::string out;
-  for (const Family& f : kFamilies) {
-    out += std::string("# HELP ") + f.name + " " + f.help + "\n# TYPE " + f.name + " " + f.type + "\n";
+  // One family: its HELP and TYPE lines, then one sample per channel.
+  auto family = [&](std::string_view metric, std::string_view type, std::string_view help, auto value_of) {
+    out += "# HELP " + std::string(metric) + " " + std::string(help) + "\n# TYPE " + std::string(metric) + " " +
+           std::string(type) + "\n";
     for (auto& [name, channel] : channels_) {
-      const QoeAggregate q = channel->stats().qoe();
-      const std::string metric = f.name;
-      double value = 0;
-      if (metric == "shoal_origin_viewers") value = static_cast<double>(channel->tracker().active(now));
-      if (metric == "shoal_origin_viewers_unreachable")
-        value = static_cast<double>(channel->tracker().unreachable(now));
-      if (metric == "shoal_origin_chunks") value = static_cast<double>(channel->store().chunks().size());
-      if (metric == "shoal_origin_http_requests_total") value = static_cast<double>(channel->stats().http_requests());
-      if (metric == "shoal_origin_http_bytes_total") value = static_cast<double>(channel->stats().http_bytes());
-      if (metric == "shoal_origin_mesh_bytes_seeded_total") {
-        value = static_cast<double>(channel->stats().mesh_bytes_seeded());
-      }
-      if (metric == "shoal_origin_reported_bytes_from_peers_total") value = static_cast<double>(q.bytes_from_peers);
-      if (metric == "shoal_origin_reported_bytes_from_origin_total") value = static_cast<double>(q.bytes_from_origin);
-      if (metric == "shoal_origin_offload_ratio") value = channel->stats().offload_ratio();
-      if (metric == "shoal_origin_qoe_sessions") value = static_cast<double>(q.sessions);
-      if (metric == "shoal_origin_startup_delay_ms_mean") value = q.startup_mean_ms;
-      if (metric == "shoal_origin_startup_delay_ms_max") value = static_cast<double>(q.startup_max_ms);
-      if (metric == "shoal_origin_stalls_total") value = static_cast<double>(q.stalls);
-      if (metric == "shoal_origin_stall_ms_total") value = static_cast<double>(q.stall_ms);
       char number[64];
-      std::snprintf(number, sizeof number, "%.17g", value);
-      out += metric + "{channel=\"" + name + "\"} " + number + "\n";
+      std::snprintf(number, sizeof number, "%.17g", static_cast<double>(value_of(*channel)));
+      out += std::string(metric) + "{channel=\"" + name + "\"} " + number + "\n";
+    }
+  };
+  family("shoal_origin_viewers", "gauge", "Peers that announced within the tracker TTL",
+         [&](Channel& c) { return c.tracker().active(now); });
+  family("shoal_origin_viewers_unreachable", "gauge", "Of those, viewers that accept no connections (NAT)",
+         [&](Channel& c) { return c.tracker().unreachable(now); });
+  family("shoal_origin_chunks", "gauge", "Chunks held (live: the DVR window)",
+         [](Channel& c) { return c.store().chunks().size(); });
+  family("shoal_origin_http_requests_total", "counter", "Chunk requests served over HTTP",
+         [](Channel& c) { return c.stats().http_requests(); });
+  family("shoal_origin_http_bytes_total", "counter", "Chunk bytes served over HTTP",
+         [](Channel& c) { return c.stats().http_bytes(); });
+  family("shoal_origin_mesh_bytes_seeded_total", "counter", "Chunk bytes the origin uploaded into the mesh",
+         [](Channel& c) { return c.stats().mesh_bytes_seeded(); });
+  family("shoal_origin_offload_ratio", "gauge", "1 - origin bytes / bytes viewers received",
+         [](Channel& c) { return c.stats().offload_ratio(); });
+  family("shoal_origin_qoe_sessions", "gauge", "Playback sessions that reported",
+         [](Channel& c) { return c.stats().qoe().sessions; });
+  // What viewers report: the families the stats table names (protocol/stats_fields.hpp), in its order.
+  for (const protocol::StatsField& f : protocol::kStatsFields) {
+    auto reported = [id = f.id](bool largest) {
+      return [id, largest](Channel& c) { return reported_value(c.stats().qoe(), id, largest); };
+    };
+    switch (f.metric_kind) {
+      case protocol::OriginMetric::none:
+        break;
+      case protocol::OriginMetric::total:
+        family(f.metric, "counter", f.metric_help, reported(false));
+        break;
+      case protocol::OriginMetric::mean_max:
+        family(std::string(f.metric) + "_mean", "gauge", "Mean " + std::string(f.metric_help), reported(false));
+        family(std::string(f.metric) + "_max", "gauge", "Largest " + std::string(f.metric_help), reported(true));
+        break;
     }
   }
   return text_reply(200, out, "text/plain; version=0.0.4");

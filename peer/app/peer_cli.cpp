@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "shoal/protocol/cli.hpp"
+#include "shoal/protocol/stats_fields.hpp"
 
 namespace shoal::peer {
 namespace {
@@ -11,10 +12,12 @@ constexpr const char* kDescription =
     "Joins a Shoal channel, trades chunks with other peers, falls back to the origin\n"
     "when a deadline is near, and plays a virtual playhead in real time.";
 
-constexpr const char* kFooter =
-    "At exit prints one JSON object: startup_delay_ms, stalls, stall_ms, chunks_played,\n"
-    "bytes_from_peers, bytes_from_origin, bytes_uploaded, hash_failures, peers_banned,\n"
-    "first_seq, last_seq, chunks_written; the same figures go to the origin as a QoE report.";
+// The exit JSON's QoE keys come from the stats table (protocol/stats_fields.hpp), as the writer's do.
+std::string footer() {
+  return cli::wrap("At exit prints one JSON object: " + protocol::stats_field_names() +
+                   ", first_seq, last_seq, chunks_written, bytes_written; the same figures go to the origin as a "
+                   "QoE report.");
+}
 
 void add_outputs(CLI::App& app, CliOptions& cli) {
   app.add_option("--out", cli.out,
@@ -80,7 +83,7 @@ void add_playback(CLI::App& app, CliOptions& cli) {
 void add_peer_options(CLI::App& app, CliOptions& cli) {
   cli::configure(app, "usage: shoal-peer shoal://HOST:PORT/CHANNEL [options]");
   app.description(kDescription);
-  app.footer(kFooter);
+  app.footer(footer());
   auto* uri = app.add_option_function<std::string>(
                      "channel", [&cli](const std::string& text) { cli.peer.uri = parse_channel_uri(text); },
                      "the channel to join")

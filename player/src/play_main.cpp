@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "play_options.hpp"
+#include "qoe_stats.hpp"
 #include "shoal/peer/core/qoe_json.hpp"
 #include "shoal/protocol/cli.hpp"
 #include "shoal/protocol/json_line.hpp"
@@ -135,42 +136,23 @@ gboolean on_quit(gpointer data) {
   return G_SOURCE_REMOVE;
 }
 
-// The element's figures (its own start-up, stalls and chunks pushed, the runtime's
-// byte counters) as a PeerStats, so the shared writer prints them.
-shoal::peer::PeerStats element_stats(GstElement* source) {
-  shoal::peer::PeerStats stats;
-  if (source == nullptr) return stats;
+// The element's figures (its own start-up, stalls and chunks pushed, the runtime's byte counters) in the
+// stats table's units, so the shared writer prints them; all zeros (never started) without an element.
+shoal::protocol::StatsValues element_values(GstElement* source) {
+  shoal::protocol::StatsValues values{};
+  values[static_cast<std::size_t>(shoal::protocol::StatsFieldId::startup_delay_ms)] = -1;
+  if (source == nullptr) return values;
   GstStructure* s = nullptr;
   g_object_get(source, "stats", &s, nullptr);
-  if (s == nullptr) return stats;
-  guint64 startup = 0, stall_ns = 0, played = 0, late = 0, from_peers = 0, from_origin = 0, uploaded = 0;
-  guint stalls = 0, hash_failures = 0, banned = 0;
-  gboolean started = FALSE;
-  gst_structure_get(s, "started", G_TYPE_BOOLEAN, &started, "startup-delay", G_TYPE_UINT64, &startup, "stall-count",
-                    G_TYPE_UINT, &stalls, "stall-duration", G_TYPE_UINT64, &stall_ns, "chunks-played", G_TYPE_UINT64,
-                    &played, "chunks-late", G_TYPE_UINT64, &late, "bytes-from-peers", G_TYPE_UINT64, &from_peers,
-                    "bytes-from-origin", G_TYPE_UINT64, &from_origin, "bytes-uploaded", G_TYPE_UINT64, &uploaded,
-                    "hash-failures", G_TYPE_UINT, &hash_failures, "peers-banned", G_TYPE_UINT, &banned, nullptr);
+  if (s == nullptr) return values;
+  values = shoal::player::qoe_values(s);
   gst_structure_free(s);
-  // ns -> us truncates, and the writer's us -> ms truncates again: the same ms as ns / GST_MSECOND.
-  auto us = [](guint64 ns) { return shoal::peer::Time(static_cast<std::int64_t>(ns / GST_USECOND)); };
-  stats.started = started != FALSE;
-  stats.startup_delay = us(startup);
-  stats.stalls = stalls;
-  stats.stall_time = us(stall_ns);
-  stats.chunks_played = played;
-  stats.chunks_late = late;
-  stats.bytes_from_peers = from_peers;
-  stats.bytes_from_origin = from_origin;
-  stats.bytes_uploaded = uploaded;
-  stats.hash_failures = hash_failures;
-  stats.peers_banned = banned;
-  return stats;
+  return values;
 }
 
 std::string exit_json(Player& p) {
   const gint64 first = p.first_frame_us;
-  shoal::JsonLine json = shoal::peer::qoe_exit_json(element_stats(p.source));
+  shoal::JsonLine json = shoal::peer::qoe_exit_json(element_values(p.source));
   json.add("first_frame_ms", first >= 0 ? static_cast<std::int64_t>((first - p.started_us) / 1000) : -1);
   if (p.options.start) {
     const gint64 landed = p.landed_ns;

@@ -4,6 +4,7 @@
 
 #include "shoal/peer/core/config.hpp"
 #include "shoal/protocol/cli.hpp"
+#include "shoal/protocol/stats_fields.hpp"
 
 namespace shoal::player {
 namespace {
@@ -12,12 +13,13 @@ constexpr const char* kDescription =
     "Plays a Shoal channel through playbin and the shoalsrc element (GST_PLUGIN_PATH\n"
     "must reach libgstshoal.so): in a window when a display exists, else headless.";
 
-constexpr const char* kFooter =
-    "At exit prints one JSON object on stdout: startup_delay_ms, stalls, stall_ms,\n"
-    "chunks_played, chunks_late, bytes_from_peers, bytes_from_origin, bytes_uploaded,\n"
-    "hash_failures, peers_banned (as shoal-peer) plus first_frame_ms (set_state(PLAYING)\n"
-    "to the first frame at the video sink) and, with --start, landed_ms (the stream\n"
-    "time of the first frame after the seek). Exit status 1 after a playback error.";
+// The exit JSON's QoE keys come from the stats table (protocol/stats_fields.hpp), as the writer's do.
+std::string footer() {
+  return cli::wrap("At exit prints one JSON object on stdout: " + protocol::stats_field_names() +
+                   " (as shoal-peer) plus first_frame_ms (set_state(PLAYING) to the first frame at the video sink) "
+                   "and, with --start, landed_ms (the stream time of the first frame after the seek). Exit status 1 "
+                   "after a playback error.");
+}
 
 void check_port(const std::string& text) {
   if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 5 ||
@@ -35,7 +37,7 @@ void check_policy(const std::string& name) {
 void add_play_options(CLI::App& app, PlayOptions& o) {
   cli::configure(app, "usage: shoal-play shoal://HOST:PORT/CHANNEL [options]");
   app.description(kDescription);
-  app.footer(kFooter);
+  app.footer(footer());
   auto* uri = app.add_option("channel", o.uri, "the channel to play")->type_name("shoal://HOST:PORT/CHANNEL");
   app.add_flag("--headless", o.headless, "fakesinks with sync=true (real-time playback, no window)");
   cli::add_duration(app, "--duration", o.duration, "stop after DUR of wall time (e.g. 30s); default: until the end");

@@ -1,5 +1,6 @@
 #include "shoal/protocol/cli.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <iostream>
 #include <stdexcept>
@@ -113,6 +114,26 @@ void configure(CLI::App& app, const std::string& usage) {
   app.get_formatter()->column_width(24);
   app.set_help_flag("-h,--help", "this text");
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+}
+
+std::string wrap(std::string_view text, std::size_t width) {
+  std::string out;
+  std::size_t line = 0;  // characters on the current line
+  while (!text.empty()) {
+    const std::size_t end = std::min(text.find(' '), text.size());
+    const std::string_view word = text.substr(0, end);
+    text.remove_prefix(std::min(end + 1, text.size()));
+    if (line > 0 && line + 1 + word.size() > width) {
+      out += '\n';
+      line = 0;
+    } else if (line > 0) {
+      out += ' ';
+      ++line;
+    }
+    out += word;
+    line += word.size();
+  }
+  return out;
 }
 
 std::string error_text(const CLI::App& app, const CLI::ParseError& e) {

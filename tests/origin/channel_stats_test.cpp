@@ -48,5 +48,43 @@ TEST(ChannelStats, RefusesAReportWithoutAUsablePeerId) {
   EXPECT_EQ(stats.qoe().sessions, 0u);
 }
 
+// Every field the stats table gives a /metrics family is added up over sessions (its own field, not another's).
+TEST(ChannelStats, EveryFieldWithAMetricIsAggregated) {
+  ChannelStats stats;
+  for (const char* id : {"a", "b"}) {
+    wire::QoeReport r;
+    r.set_peer_id(id);
+    const auto* reflection = r.GetReflection();
+    std::uint64_t value = 100;
+    for (const protocol::StatsField& f : protocol::kStatsFields) {
+      const auto* field = f.reported ? r.GetDescriptor()->FindFieldByName(std::string(f.name)) : nullptr;
+      if (field == nullptr) continue;
+      value += 100;  // a distinct value per field; session b reports twice session a's
+      const std::uint64_t v = std::string(id) == "a" ? value : 2 * value;
+      if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_UINT32)
+        reflection->SetUInt32(&r, field, static_cast<std::uint32_t>(v));
+      else
+        reflection->SetUInt64(&r, field, v);
+    }
+    ASSERT_TRUE(stats.add_report(r));
+  }
+  const QoeAggregate q = stats.qoe();
+  std::uint64_t value = 100;
+  for (const protocol::StatsField& f : protocol::kStatsFields) {
+    if (f.reported) value += 100;
+    switch (f.metric_kind) {
+      case protocol::OriginMetric::none:
+        break;
+      case protocol::OriginMetric::total:
+        EXPECT_DOUBLE_EQ(reported_value(q, f.id), static_cast<double>(3 * value)) << f.name;
+        break;
+      case protocol::OriginMetric::mean_max:
+        EXPECT_DOUBLE_EQ(reported_value(q, f.id, false), 1.5 * static_cast<double>(value)) << f.name;
+        EXPECT_DOUBLE_EQ(reported_value(q, f.id, true), static_cast<double>(2 * value)) << f.name;
+        break;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace shoal::origin::test

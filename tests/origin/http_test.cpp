@@ -6,6 +6,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/write.hpp>
+#include <cstdio>
 #include <thread>
 
 #include "shoal/origin/hls_playlist.hpp"
@@ -237,6 +238,38 @@ TEST_F(OriginHttp, ReportsFeedStatsAndMetrics) {
   EXPECT_NE(metrics.body.find("shoal_origin_stalls_total{channel=\"vod\"} 3\n"), std::string::npos);
   EXPECT_NE(metrics.body.find("# TYPE shoal_origin_http_bytes_total counter"), std::string::npos);
   EXPECT_NE(http(port_, "GET", "/channels").body.find("\"name\":\"vod\""), std::string::npos);
+}
+
+// /metrics has a family for each field the stats table gives one, of its type, with the aggregate's value.
+TEST_F(OriginHttp, MetricsHaveEveryFamilyOfTheStatsTable) {
+  wire::QoeReport report;
+  report.set_peer_id("viewer-metrics");
+  report.set_startup_delay_ms(900);
+  report.set_final(true);
+  EXPECT_EQ(http(port_, "POST", "/c/vod/report", report.SerializeAsString()).status, 204);
+  const QoeAggregate q = channel().stats().qoe();
+  const std::string metrics = http(port_, "GET", "/metrics").body;
+  auto expect_family = [&](const std::string& name, const std::string& type, double value) {
+    EXPECT_NE(metrics.find("# TYPE " + name + " " + type + "\n"), std::string::npos) << name;
+    char number[64];
+    std::snprintf(number, sizeof number, "%.17g", value);
+    EXPECT_NE(metrics.find(name + "{channel=\"vod\"} " + number + "\n"), std::string::npos) << name << " " << number;
+  };
+  for (const protocol::StatsField& f : protocol::kStatsFields) {
+    const std::string name(f.metric);
+    switch (f.metric_kind) {
+      case protocol::OriginMetric::none:
+        EXPECT_EQ(metrics.find("_" + std::string(f.name)), std::string::npos) << f.name << " has no family";
+        break;
+      case protocol::OriginMetric::total:
+        expect_family(name, "counter", reported_value(q, f.id));
+        break;
+      case protocol::OriginMetric::mean_max:
+        expect_family(name + "_mean", "gauge", reported_value(q, f.id, false));
+        expect_family(name + "_max", "gauge", reported_value(q, f.id, true));
+        break;
+    }
+  }
 }
 
 TEST(HlsPlaylist, LiveWindowHasSequenceDateTimeAndDiscontinuities) {

@@ -158,5 +158,11 @@ TEST(Cli, ParseReturnsTheExitStatus) {
   EXPECT_EQ(out.str().rfind("usage: shoal-test [options]\n", 0), 0u) << out.str();
 }
 
+TEST(Cli, WrapBreaksAtSpacesWithinTheWidth) {
+  EXPECT_EQ(wrap("aaa bbb ccc dd", 7), "aaa bbb\nccc dd");
+  EXPECT_EQ(wrap("a verylongword b", 4), "a\nverylongword\nb");
+  EXPECT_EQ(wrap("", 10), "");
+}
+
 }  // namespace
 }  // namespace shoal::cli

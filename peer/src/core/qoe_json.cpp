@@ -1,29 +1,16 @@
 #include "shoal/peer/core/qoe_json.hpp"
 
-#include <chrono>
+#include "shoal/peer/core/stats_values.hpp"
 
 namespace shoal::peer {
 
-namespace {
-
-std::int64_t ms(Time t) { return std::chrono::duration_cast<std::chrono::milliseconds>(t).count(); }
-
-}  // namespace
-
-JsonLine qoe_exit_json(const PeerStats& s) {
+JsonLine qoe_exit_json(const protocol::StatsValues& values) {
   JsonLine json;
-  json.add("event", "exit")
-      .add("startup_delay_ms", s.started ? ms(s.startup_delay) : -1)
-      .add("stalls", s.stalls)
-      .add("stall_ms", ms(s.stall_time))
-      .add("chunks_played", s.chunks_played)
-      .add("chunks_late", s.chunks_late)
-      .add("bytes_from_peers", s.bytes_from_peers)
-      .add("bytes_from_origin", s.bytes_from_origin)
-      .add("bytes_uploaded", s.bytes_uploaded)
-      .add("hash_failures", s.hash_failures)
-      .add("peers_banned", s.peers_banned);
+  json.add("event", "exit");
+  for (const protocol::StatsField& f : protocol::kStatsFields) json.add(f.name, values[static_cast<std::size_t>(f.id)]);
   return json;
 }
+
+JsonLine qoe_exit_json(const PeerStats& stats) { return qoe_exit_json(stats_values(stats)); }
 
 }  // namespace shoal::peer

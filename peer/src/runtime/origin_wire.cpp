@@ -1,14 +1,11 @@
 #include "shoal/peer/runtime/origin_wire.hpp"
 
+#include <algorithm>
+
 #include "shoal.pb.h"
+#include "shoal/peer/core/stats_values.hpp"
 
 namespace shoal::peer {
-
-namespace {
-std::uint64_t to_ms(Time t) {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(t).count());
-}
-}  // namespace
 
 std::string manifest_path(std::string_view channel) { return "/c/" + std::string(channel) + "/manifest"; }
 std::string chunk_path(std::string_view channel, Seq seq) {
@@ -72,15 +69,23 @@ std::optional<std::vector<protocol::PeerAddress>> parse_announce_reply(const std
 std::string qoe_report_body(const std::string& peer_id, const PeerStats& stats, bool final) {
   wire::QoeReport report;
   report.set_peer_id(peer_id);
-  report.set_startup_delay_ms(to_ms(stats.startup_delay));
-  report.set_stalls(stats.stalls);
-  report.set_stall_ms(to_ms(stats.stall_time));
-  report.set_chunks_played(stats.chunks_played);
-  report.set_bytes_from_peers(stats.bytes_from_peers);
-  report.set_bytes_from_origin(stats.bytes_from_origin);
-  report.set_bytes_uploaded(stats.bytes_uploaded);
-  report.set_hash_failures(stats.hash_failures);
-  report.set_peers_banned(stats.peers_banned);
+  // The report's fields are the table's `reported` ones, set by name so the table is their one list
+  // (OriginWire.QoeReportHasTheTablesFields checks the message declares each with the table's width).
+  const auto* descriptor = report.GetDescriptor();
+  const auto* reflection = report.GetReflection();
+  // The report has no -1: it carries the start-up delay as measured, which stays 0 until playback starts.
+  PeerStats measured = stats;
+  measured.started = true;
+  const protocol::StatsValues values = stats_values(measured);
+  for (const protocol::StatsField& f : protocol::kStatsFields) {
+    const auto* field = f.reported ? descriptor->FindFieldByName(std::string(f.name)) : nullptr;
+    if (field == nullptr) continue;
+    const auto value = static_cast<std::uint64_t>(std::max<std::int64_t>(values[static_cast<std::size_t>(f.id)], 0));
+    if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_UINT32)
+      reflection->SetUInt32(&report, field, static_cast<std::uint32_t>(value));
+    else if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_UINT64)
+      reflection->SetUInt64(&report, field, value);
+  }
   report.set_final(final);
   return report.SerializeAsString();
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "shoal.pb.h"
+#include "shoal/peer/core/stats_values.hpp"
 #include "shoal/peer/runtime/peer_handle.hpp"
 #include "shoal/peer/runtime/playback_position.hpp"
 
@@ -79,6 +80,43 @@ TEST(OriginWire, QoeReportCarriesTheStats) {
   EXPECT_EQ(report.stall_ms(), 700u);
   EXPECT_EQ(report.bytes_from_peers(), 99u);
   EXPECT_TRUE(report.final());
+}
+
+// Each field the table marks `reported` arrives with its own value (the peer sets them by name).
+TEST(OriginWire, QoeReportCarriesEveryReportedField) {
+  PeerStats stats;
+  stats.started = true;
+  stats.startup_delay = std::chrono::milliseconds(11);
+  stats.stalls = 12;
+  stats.stall_time = std::chrono::milliseconds(13);
+  stats.chunks_played = 14;
+  stats.chunks_late = 15;
+  stats.bytes_from_peers = 16;
+  stats.bytes_from_origin = 17;
+  stats.bytes_uploaded = 18;
+  stats.hash_failures = 19;
+  stats.peers_banned = 20;
+  wire::QoeReport report;
+  ASSERT_TRUE(report.ParseFromString(qoe_report_body("id", stats, false)));
+  const auto* descriptor = report.GetDescriptor();
+  const auto* reflection = report.GetReflection();
+  for (const protocol::StatsField& f : protocol::kStatsFields) {
+    if (!f.reported) continue;
+    const auto* field = descriptor->FindFieldByName(std::string(f.name));
+    ASSERT_NE(field, nullptr) << f.name;
+    const std::uint64_t sent = field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_UINT32
+                                   ? reflection->GetUInt32(report, field)
+                                   : reflection->GetUInt64(report, field);
+    EXPECT_EQ(static_cast<std::int64_t>(sent), stats_value(stats, f.id)) << f.name;
+  }
+  EXPECT_EQ(report.peer_id(), "id");
+  EXPECT_FALSE(report.final());
+}
+
+TEST(OriginWire, QoeReportOfASessionThatNeverStartedHasNoStartupDelay) {
+  wire::QoeReport report;
+  ASSERT_TRUE(report.ParseFromString(qoe_report_body("id", PeerStats{}, true)));
+  EXPECT_EQ(report.startup_delay_ms(), 0u);
 }
 
 TEST(PlaybackPosition, MapsMediaTime) {

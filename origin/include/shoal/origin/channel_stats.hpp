@@ -10,6 +10,7 @@
 #include <string>
 
 #include "shoal.pb.h"
+#include "shoal/protocol/stats_fields.hpp"
 
 namespace shoal::origin {
 
@@ -26,6 +27,10 @@ struct QoeAggregate {
   std::uint64_t bytes_uploaded = 0;
   std::uint64_t hash_failures = 0;
 };
+
+/// What /metrics shows of a field of the stats table (its `metric_kind`): the sum over sessions, or for the
+/// start-up delay the mean (`largest` false) or the maximum; 0 for a field the origin does not add up.
+double reported_value(const QoeAggregate& q, protocol::StatsFieldId id, bool largest = false);
 
 class ChannelStats {
  public:

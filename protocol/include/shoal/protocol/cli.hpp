@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "shoal/protocol/units.hpp"
 
@@ -58,6 +59,10 @@ CLI::Option* add_count(CLI::App& app, const std::string& name, std::uint64_t& ta
 /// shoal://HOST:PORT/CHANNEL [options]"), -h/--help prints the help, a flag given twice takes its last value
 /// (repeatable options set TakeAll themselves).
 void configure(CLI::App& app, const std::string& usage);
+
+/// `text` broken into lines of at most `width` characters at spaces, for a footer built from parts (e.g. the
+/// stats fields' names); a word longer than `width` gets a line of its own.
+std::string wrap(std::string_view text, std::size_t width = 80);
 
 /// One line, without the program name, for a parse error: CLI11's own text, or for an unknown key in a
 /// --config file "FILE: unknown key 'KEY' (...)".

@@ -1,5 +1,8 @@
-// Counters a peer reports: the same fields as shoal-peer's JSON, the QoE
-// report to the origin, shoalsrc's stats and shoal-sim's per-peer rows.
+// Counters a peer keeps about its playback and transfers. The ones that leave
+// the peer (exit JSON, QoE report, shoalsrc's stats) are the fields of
+// protocol/stats_fields.hpp, mapped from these members in stats_values.hpp;
+// started, neighbors and buffered_ahead are not in that table (started is folded
+// into startup_delay_ms; shoalsrc reports the other two itself).
 #pragma once
 
 #include <cstdint>

@@ -5,12 +5,15 @@
 
 #include "shoal/peer/core/peer_stats.hpp"
 #include "shoal/protocol/json_line.hpp"
+#include "shoal/protocol/stats_fields.hpp"
 
 namespace shoal::peer {
 
-/// {"event":"exit", startup_delay_ms (-1 if playback never started), stalls, stall_ms,
-/// chunks_played, chunks_late, bytes_from_peers, bytes_from_origin, bytes_uploaded,
-/// hash_failures, peers_banned}; the caller appends its own keys after these.
+/// {"event":"exit", then every field of protocol::kStatsFields in table order (docs/peer.md lists them)};
+/// the caller appends its own keys after these.
+JsonLine qoe_exit_json(const protocol::StatsValues& values);
+
+/// The same for a peer core's counters (stats_values.hpp).
 JsonLine qoe_exit_json(const PeerStats& stats);
 
 }  // namespace shoal::peer

@@ -1,0 +1,106 @@
+// The counters a viewer reports about its playback, defined once (issue 20). shoal-peer's and shoal-play's exit
+// JSON, the QoeReport to the origin, the origin's /metrics, shoalsrc's `stats` structure, the --help texts and the
+// table in docs/peer.md are all written from this table or checked against it by a test, so a field added here
+// fails the build or a test until every one of them carries it.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace shoal::protocol {
+
+/// One per row of kStatsFields, in the same order: code that maps a field to a value switches on it, so a new
+/// field is a compile error (-Wswitch) wherever it is not handled yet.
+enum class StatsFieldId : std::uint8_t {
+  startup_delay_ms,
+  stalls,
+  stall_ms,
+  chunks_played,
+  chunks_late,
+  bytes_from_peers,
+  bytes_from_origin,
+  bytes_uploaded,
+  hash_failures,
+  peers_banned,
+};
+
+/// The enum's last value: a new field goes after it and this moves to it, which sizes kStatsFields.
+inline constexpr StatsFieldId kLastStatsField = StatsFieldId::peers_banned;
+
+enum class StatsUnit : std::uint8_t { ms, count, chunks, bytes };
+
+/// What the origin makes of the field's reports in /metrics.
+enum class OriginMetric : std::uint8_t {
+  none,      // not exported
+  total,     // a counter: the sum over sessions (each session's latest report)
+  mean_max,  // two gauges, `metric`_mean and `metric`_max, over the sessions that reported a value > 0
+};
+
+struct StatsField {
+  StatsFieldId id;
+  std::string_view name;  // the exit JSON key, and the QoeReport field when `reported`
+  StatsUnit unit;
+  int bits;               // 32 or 64: the width of the QoeReport field and of shoalsrc's structure field
+  std::string_view help;  // one line, for the docs table
+  // shoalsrc's `stats`/`shoal-qoe` field, named the GStreamer way; a field in ms is a guint64 in ns there
+  // (GstClockTime), others are guint (32 bits) or guint64 (64 bits).
+  std::string_view element_field;
+  bool reported;  // sent to the origin in the QoeReport
+  OriginMetric metric_kind;
+  std::string_view metric;       // the /metrics family (see OriginMetric)
+  std::string_view metric_help;  // its HELP; for mean_max prefixed with "Mean " and "Largest "
+};
+
+// clang-format off
+inline constexpr std::array<StatsField, static_cast<std::size_t>(kLastStatsField) + 1> kStatsFields{{
+    {StatsFieldId::startup_delay_ms, "startup_delay_ms", StatsUnit::ms, 64,
+     "asking to play to the start of playback; -1 if it never started (0 in the QoeReport)",
+     "startup-delay", true, OriginMetric::mean_max, "shoal_origin_startup_delay_ms", "reported start-up delay"},
+    {StatsFieldId::stalls, "stalls", StatsUnit::count, 32,
+     "times the playhead reached media that had not arrived",
+     "stall-count", true, OriginMetric::total, "shoal_origin_stalls_total", "Stalls reported"},
+    {StatsFieldId::stall_ms, "stall_ms", StatsUnit::ms, 64,
+     "playback time spent stalled",
+     "stall-duration", true, OriginMetric::total, "shoal_origin_stall_ms_total", "Stalled playback time reported"},
+    {StatsFieldId::chunks_played, "chunks_played", StatsUnit::chunks, 64,
+     "chunks the playhead has passed (shoalsrc: pushed downstream)",
+     "chunks-played", true, OriginMetric::none, "", ""},
+    {StatsFieldId::chunks_late, "chunks_late", StatsUnit::chunks, 64,
+     "chunks the playhead reached before they had arrived",
+     "chunks-late", false, OriginMetric::none, "", ""},
+    {StatsFieldId::bytes_from_peers, "bytes_from_peers", StatsUnit::bytes, 64,
+     "chunk bytes received from other peers",
+     "bytes-from-peers", true, OriginMetric::total, "shoal_origin_reported_bytes_from_peers_total",
+     "Bytes viewers report receiving from peers"},
+    {StatsFieldId::bytes_from_origin, "bytes_from_origin", StatsUnit::bytes, 64,
+     "chunk bytes fetched from the origin over HTTP",
+     "bytes-from-origin", true, OriginMetric::total, "shoal_origin_reported_bytes_from_origin_total",
+     "Bytes viewers report receiving from the origin"},
+    {StatsFieldId::bytes_uploaded, "bytes_uploaded", StatsUnit::bytes, 64,
+     "chunk bytes uploaded to other peers",
+     "bytes-uploaded", true, OriginMetric::none, "", ""},
+    {StatsFieldId::hash_failures, "hash_failures", StatsUnit::count, 32,
+     "chunks that failed their SHA-256 check",
+     "hash-failures", true, OriginMetric::none, "", ""},
+    {StatsFieldId::peers_banned, "peers_banned", StatsUnit::count, 32,
+     "peers banned for sending chunks that failed the check",
+     "peers-banned", true, OriginMetric::none, "", ""},
+}};
+// clang-format on
+
+inline constexpr std::size_t kStatsFieldCount = kStatsFields.size();
+
+/// A value per field in the field's unit, indexed by StatsFieldId: what a producer hands a writer.
+using StatsValues = std::array<std::int64_t, kStatsFieldCount>;
+
+constexpr const StatsField& stats_field(StatsFieldId id) { return kStatsFields[static_cast<std::size_t>(id)]; }
+
+std::string_view to_string(StatsUnit unit);
+
+/// "startup_delay_ms, stalls, ..., peers_banned": the field list the --help texts print.
+std::string stats_field_names();
+
+}  // namespace shoal::protocol
