@@ -9,6 +9,7 @@
 #include <exception>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "play_options.hpp"
@@ -226,11 +227,19 @@ int main(int argc, char** argv) {
   // The uninstrumented gst-plugin-scanner cannot load a sanitizer-built plugin: scan in-process.
   g_setenv("GST_REGISTRY_FORK", "no", TRUE);
 #endif
-  gst_init(&argc, &argv);
+  // GStreamer's own options (--gst-debug=..., --gst-plugin-path=...) go to gst_init, ours to CLI11, which
+  // runs first: --help and usage errors exit before GStreamer is initialised (the caches it keeps for the
+  // process's life would otherwise be reported as leaks in the sanitizer build).
+  std::vector<char*> gst_args{argv[0]}, own_args{argv[0]};
+  for (int i = 1; i < argc; ++i)
+    (std::string_view(argv[i]).starts_with("--gst-") ? gst_args : own_args).push_back(argv[i]);
   Player p;
   CLI::App app("", "shoal-play");
   shoal::player::add_play_options(app, p.options);
-  if (const auto status = shoal::cli::parse(app, argc, argv)) return *status;
+  if (const auto status = shoal::cli::parse(app, static_cast<int>(own_args.size()), own_args.data())) return *status;
+  int gst_argc = static_cast<int>(gst_args.size());
+  char** gst_argv = gst_args.data();
+  gst_init(&gst_argc, &gst_argv);
   if (gst_element_factory_find("shoalsrc") == nullptr) {
     std::fprintf(stderr,
                  "shoal-play: element shoalsrc not found: set GST_PLUGIN_PATH to the directory of libgstshoal.so\n");
