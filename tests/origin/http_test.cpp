@@ -111,6 +111,26 @@ TEST_F(OriginHttp, AnAddressFloodingAnnouncesAndReportsGets429) {
   for (int i = 0; i < 10; ++i) EXPECT_EQ(limited.handle(post).status, 200) << "loopback is not limited";
 }
 
+TEST_F(OriginHttp, APlayheadPastTheNewestChunkIsListedAtTheEdge) {
+  wire::AnnounceRequest far;
+  far.set_peer_id("far-ahead");
+  far.set_listen_port(6100);
+  far.set_playhead_seq(1'000'000'000'000);
+  ASSERT_EQ(http(port_, "POST", "/c/vod/announce", far.SerializeAsString()).status, 200);
+  wire::AnnounceRequest me;
+  me.set_peer_id("asking");
+  me.set_want(50);
+  wire::AnnounceReply reply;
+  ASSERT_TRUE(reply.ParseFromString(http(port_, "POST", "/c/vod/announce", me.SerializeAsString()).body));
+  bool found = false;
+  for (const auto& p : reply.peers()) {
+    if (p.peer_id() != "far-ahead") continue;
+    found = true;
+    EXPECT_EQ(p.playhead_seq(), channel().store().next_seq());
+  }
+  EXPECT_TRUE(found);
+}
+
 TEST_F(OriginHttp, AnswersRangeRequests) {
   const std::string whole = http(port_, "GET", "/c/vod/chunk/0.ts").body;
   ASSERT_GT(whole.size(), 1000u);
