@@ -274,6 +274,11 @@ std::uint64_t ChunkStore::next_seq() const {
   return next_seq_;
 }
 
+std::uint64_t ChunkStore::first_seq() const {
+  std::lock_guard lock(mutex_);
+  return entries_.empty() ? next_seq_ : entries_.front().info.seq;
+}
+
 std::uint64_t ChunkStore::evicted_discontinuities() const {
   std::lock_guard lock(mutex_);
   return evicted_discontinuities_;

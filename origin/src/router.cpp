@@ -109,9 +109,10 @@ HttpReply Router::channel_route(const HttpRequest& request, Channel& channel, co
       wire::AnnounceRequest req;
       if (!req.ParseFromString(request.body)) return error(400, "body is not a wire::AnnounceRequest");
       if (req.listen_port() > 65535) return error(400, "listen_port out of range");
-      // Nobody plays past the newest chunk: a claim beyond it would only place a stranger next to whichever
-      // viewers the tracker lists for the live edge.
-      req.set_playhead_seq(std::min<std::uint64_t>(req.playhead_seq(), channel.store().next_seq()));
+      // Nobody plays outside the chunks held: a claim past the newest (or before the DVR window) would only
+      // place a stranger next to whichever viewers the tracker lists at the edge (or the window's start).
+      req.set_playhead_seq(
+          std::clamp<std::uint64_t>(req.playhead_seq(), channel.store().first_seq(), channel.store().next_seq()));
       const wire::AnnounceReply reply =
           channel.tracker().announce(req, request.remote_host, request.local_host, std::chrono::steady_clock::now());
       return text_reply(200, reply.SerializeAsString(), "application/x-protobuf");

@@ -1,11 +1,31 @@
 #include "shoal/origin/tracker.hpp"
 
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
 #include <algorithm>
 #include <iterator>
 
 #include "shoal/protocol/address_text.hpp"
 
 namespace shoal::origin {
+namespace {
+
+// 128 bits from OpenSSL's CSPRNG: a stranger who sees every reply (ids, addresses, playheads) still cannot
+// guess an entry's secret.
+std::string new_secret() {
+  std::string secret(16, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), static_cast<int>(secret.size())) != 1)
+    return {};  // no entropy: the entry is made but nobody can change it, and it expires
+  return secret;
+}
+
+bool owns(const std::string& claimed, const std::string& secret) {
+  return !secret.empty() && claimed.size() == secret.size() &&
+         CRYPTO_memcmp(claimed.data(), secret.data(), secret.size()) == 0;
+}
+
+}  // namespace
 
 void Tracker::index_locked(Entry it) {
   const Peer& p = it->second;
@@ -30,8 +50,12 @@ void Tracker::expire_locked(Clock::time_point now) {
 
 void Tracker::forget_locked(Entry it) {
   unindex_locked(it);
-  if (auto n = per_source_.find(it->second.source); n != per_source_.end() && --n->second == 0) per_source_.erase(n);
+  release_source_locked(it->second.source);
   peers_.erase(it);
+}
+
+void Tracker::release_source_locked(const std::string& source) {
+  if (auto n = per_source_.find(source); n != per_source_.end() && --n->second == 0) per_source_.erase(n);
 }
 
 std::size_t Tracker::active(Clock::time_point now) {
@@ -44,7 +68,7 @@ void Tracker::list_seeder(const std::string& peer_id, std::uint32_t port, std::u
                           Clock::time_point now) {
   std::lock_guard lock(mutex_);
   if (auto it = peers_.find(peer_id); it != peers_.end()) forget_locked(it);
-  index_locked(peers_.emplace(peer_id, Peer{"", port, playhead, now + ttl(), true, ""}).first);
+  index_locked(peers_.emplace(peer_id, Peer{"", port, playhead, now + ttl(), true, "", ""}).first);
 }
 
 void Tracker::set_probe(Probe probe) {
@@ -91,9 +115,10 @@ wire::AnnounceReply Tracker::announce_locked(const wire::AnnounceRequest& reques
   expire_locked(now);
   const std::string& id = request.peer_id();
   auto found = peers_.find(id);
-  // An entry answers only to the address that made it: nobody else can move or remove it by reusing its id.
-  const bool owner = found == peers_.end() || found->second.source == source_host;
+  // An entry answers only to whoever made it: nobody else can move or remove it by reusing its id.
+  const bool owner = found == peers_.end() || owns(request.secret(), found->second.secret);
   const bool bounded = protocol::is_loopback_text(source_host) || per_source(source_host) < kMaxPeersPerAddress;
+  wire::AnnounceReply reply;
   if (!owner || id.empty() || id.size() > 64) {
     // Not stored; the caller still gets peers.
   } else if (request.event() == wire::AnnounceRequest::STOPPED) {
@@ -101,11 +126,14 @@ wire::AnnounceReply Tracker::announce_locked(const wire::AnnounceRequest& reques
   } else if (found != peers_.end() || (bounded && peers_.size() < kMaxEntries)) {
     if (found == peers_.end()) {
       found = peers_.emplace(id, Peer{}).first;
-      found->second.source = source_host;
-      ++per_source_[source_host];
+      found->second.secret = new_secret();
+      reply.set_secret(found->second.secret);
     } else {
       unindex_locked(found);
+      release_source_locked(found->second.source);
     }
+    found->second.source = source_host;
+    ++per_source_[source_host];
     Peer& peer = found->second;
     const std::string& claimed = request.host();
     std::string host =
@@ -125,7 +153,6 @@ wire::AnnounceReply Tracker::announce_locked(const wire::AnnounceRequest& reques
     index_locked(found);
   }
 
-  wire::AnnounceReply reply;
   reply.set_interval_s(static_cast<std::uint32_t>(interval_.count()));
   if (request.event() == wire::AnnounceRequest::STOPPED) return reply;
   const std::uint32_t want = std::min(request.want(), kMaxPeers);

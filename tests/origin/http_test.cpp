@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/write.hpp>
 #include <cstdio>
+#include <map>
 #include <thread>
 
 #include "shoal/origin/hls_playlist.hpp"
@@ -129,6 +130,44 @@ TEST_F(OriginHttp, APlayheadPastTheNewestChunkIsListedAtTheEdge) {
     EXPECT_EQ(p.playhead_seq(), channel().store().next_seq());
   }
   EXPECT_TRUE(found);
+}
+
+TEST(OriginTracker, APlayheadOutsideTheChunksHeldIsListedAtTheirNearerEnd) {
+  TempDir dir;
+  ChannelMap channels;
+  ChannelConfig c;
+  c.name = "live";
+  c.live = true;
+  c.dvr = std::chrono::seconds(5);
+  c.data_root = dir.path;
+  Channel& channel =
+      *channels.emplace("live", std::make_unique<Channel>(c, protocol::swarm_id("127.0.0.1", 0, "live"))).first->second;
+  origin::ChunkInfo second;
+  second.duration_us = 1'000'000;
+  for (int i = 0; i < 10; ++i) channel.store().append(second, std::make_shared<const std::string>("chunk"));
+  ASSERT_EQ(channel.store().first_seq(), 5u) << "the DVR window holds 5..9";
+  Router router(channels);
+  auto announce = [&](const std::string& id, std::uint64_t playhead) {
+    wire::AnnounceRequest a;
+    a.set_peer_id(id);
+    a.set_listen_port(6100);
+    a.set_playhead_seq(playhead);
+    a.set_want(50);
+    HttpRequest post;
+    post.method = "POST";
+    post.target = "/c/live/announce";
+    post.body = a.SerializeAsString();
+    post.remote_host = "127.0.0.1";
+    wire::AnnounceReply reply;
+    EXPECT_TRUE(reply.ParseFromString(*router.handle(post).body));
+    return reply;
+  };
+  announce("behind", 0);
+  announce("ahead", 1'000'000);
+  std::map<std::string, std::uint64_t> listed;
+  const wire::AnnounceReply reply = announce("asking", 7);
+  for (const auto& p : reply.peers()) listed[p.peer_id()] = p.playhead_seq();
+  EXPECT_EQ(listed, (std::map<std::string, std::uint64_t>{{"ahead", 10}, {"behind", 5}}));
 }
 
 TEST_F(OriginHttp, AnswersRangeRequests) {

@@ -32,7 +32,10 @@ StoreConfig live_config(const fs::path& dir) {
 TEST(ChunkStore, LiveWindowEvictsOldestFirst) {
   TempDir dir;
   ChunkStore store(live_config(dir.path));
+  EXPECT_EQ(store.first_seq(), 0u) << "none held: the next one";
   for (int i = 0; i < 10; ++i) store.append(second_long(), bytes("chunk" + std::to_string(i)));
+  EXPECT_EQ(store.first_seq(), 5u);
+  EXPECT_EQ(store.next_seq(), 10u);
   const auto chunks = store.chunks();
   ASSERT_EQ(chunks.size(), 5u);
   EXPECT_EQ(chunks.front().seq, 5u);

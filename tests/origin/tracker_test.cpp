@@ -1,4 +1,5 @@
-// Tracker: nearest playback positions first, at most 50, expiry, STOPPED, whose address is listed.
+// Tracker: nearest playback positions first, at most 50, expiry, STOPPED, whose address is listed, and who
+// may change an entry.
 #include "shoal/origin/tracker.hpp"
 
 #include <gtest/gtest.h>
@@ -18,6 +19,29 @@ wire::AnnounceRequest announce(const std::string& id, std::uint64_t playhead, st
   r.set_listen_port(port);
   r.set_want(50);
   return r;
+}
+
+// Viewers that send back the secret their first reply gave them, as the runtime does.
+class Sessions {
+ public:
+  explicit Sessions(Tracker& tracker) : tracker_(tracker) {}
+  wire::AnnounceReply announce(wire::AnnounceRequest r, const std::string& source, Tracker::Clock::time_point now) {
+    r.set_secret(secrets_[r.peer_id()]);
+    wire::AnnounceReply reply = tracker_.announce(r, source, "192.0.2.1", now);
+    if (!reply.secret().empty()) secrets_[r.peer_id()] = reply.secret();
+    return reply;
+  }
+  const std::string& secret(const std::string& id) { return secrets_[id]; }
+
+ private:
+  Tracker& tracker_;
+  std::map<std::string, std::string> secrets_;
+};
+
+wire::AnnounceRequest stopped(const std::string& id) {
+  wire::AnnounceRequest stop = announce(id, 1);
+  stop.set_event(wire::AnnounceRequest::STOPPED);
+  return stop;
 }
 
 TEST(Tracker, PrefersPeersPlayingNearTheCaller) {
@@ -50,11 +74,10 @@ TEST(Tracker, ReturnsAtMostFiftyPeers) {
 TEST(Tracker, ForgetsPeersThatStopOrDoNotReannounce) {
   Tracker tracker(std::chrono::seconds(10));
   const auto t0 = Tracker::Clock::now();
-  tracker.announce(announce("old", 1), "h", "192.0.2.1", t0);
-  tracker.announce(announce("leaving", 1), "h", "192.0.2.1", t0);
-  wire::AnnounceRequest stop = announce("leaving", 1);
-  stop.set_event(wire::AnnounceRequest::STOPPED);
-  tracker.announce(stop, "h", "192.0.2.1", t0);
+  Sessions viewers(tracker);
+  viewers.announce(announce("old", 1), "h", t0);
+  viewers.announce(announce("leaving", 1), "h", t0);
+  viewers.announce(stopped("leaving"), "h", t0);
   EXPECT_EQ(tracker.active(t0), 1u);
   const auto later = t0 + tracker.ttl() + std::chrono::seconds(1);
   EXPECT_EQ(tracker.announce(announce("new", 1), "h", "192.0.2.1", later).peers_size(), 0);
@@ -108,13 +131,14 @@ TEST(Tracker, GivesOutTheSeederAtTheAddressEachCallerReachedUsAt) {
 
 TEST(Tracker, WantZeroKeepsTheEntryAliveAndListsNobody) {
   Tracker tracker(std::chrono::seconds(10));
+  Sessions viewers(tracker);
   const auto t0 = Tracker::Clock::now();
-  tracker.announce(announce("other", 1), "10.0.0.7", "192.0.2.1", t0);
+  viewers.announce(announce("other", 1), "10.0.0.7", t0);
   wire::AnnounceRequest keepalive = announce("me", 1);
   keepalive.set_want(0);
-  EXPECT_EQ(tracker.announce(keepalive, "10.0.0.9", "192.0.2.1", t0).peers_size(), 0);
+  EXPECT_EQ(viewers.announce(keepalive, "10.0.0.9", t0).peers_size(), 0);
   const auto later = t0 + tracker.ttl() - std::chrono::seconds(1);
-  tracker.announce(keepalive, "10.0.0.9", "192.0.2.1", later);
+  viewers.announce(keepalive, "10.0.0.9", later);
   EXPECT_EQ(tracker.active(later + std::chrono::seconds(2)), 1u) << "'other' expired, 'me' kept itself listed";
 }
 
@@ -125,8 +149,9 @@ TEST(Tracker, ProbesEachNewAddressAndStopsGivingOutUnreachableOnes) {
   tracker.set_probe([&](const std::string& id, const std::string& host, std::uint32_t port) {
     probed.push_back(id + "@" + host + ":" + std::to_string(port));
   });
-  tracker.announce(announce("natted", 1), "10.0.0.7", "192.0.2.1", now);
-  tracker.announce(announce("natted", 2), "10.0.0.7", "192.0.2.1", now);  // same address: not probed again
+  Sessions viewers(tracker);
+  viewers.announce(announce("natted", 1), "10.0.0.7", now);
+  viewers.announce(announce("natted", 2), "10.0.0.7", now);  // same address: not probed again
   tracker.announce(announce("open", 1), "10.0.0.8", "192.0.2.1", now);
   tracker.announce(announce("closed", 1, 0), "10.0.0.9", "192.0.2.1", now);  // accepts nothing: nothing to probe
   EXPECT_EQ(probed, (std::vector<std::string>{"natted@10.0.0.7:7000", "open@10.0.0.8:7000"}));
@@ -141,22 +166,65 @@ TEST(Tracker, ProbesEachNewAddressAndStopsGivingOutUnreachableOnes) {
   EXPECT_EQ(tracker.unreachable(now), 1u);
 }
 
-TEST(Tracker, AnEntryAnswersOnlyToTheAddressThatMadeIt) {
+TEST(Tracker, AnEntryAnswersOnlyToTheSecretOfItsFirstReply) {
   // Ids are in every reply: anyone could otherwise move or delete any peer's entry.
   Tracker tracker;
+  Sessions viewers(tracker);
   const auto now = Tracker::Clock::now();
-  tracker.announce(announce("a", 1), "10.0.0.7", "192.0.2.1", now);
-  wire::AnnounceRequest stop = announce("a", 1);
-  stop.set_event(wire::AnnounceRequest::STOPPED);
-  tracker.announce(stop, "10.0.0.66", "192.0.2.1", now);
-  tracker.announce(announce("a", 1, 9999), "10.0.0.66", "192.0.2.1", now);
+  const auto first = viewers.announce(announce("a", 1), "10.0.0.7", now);
+  EXPECT_EQ(first.secret().size(), 16u) << "the announce that makes an entry gets its secret";
+  EXPECT_TRUE(viewers.announce(announce("a", 2), "10.0.0.7", now).secret().empty()) << "and only that one";
+  // A stranger reusing the id, from another address or from the owner's own (a shared NAT), with no secret
+  // or a wrong one, neither removes nor moves the entry.
+  for (const std::string& guess : {std::string(), std::string(16, 'x'), viewers.secret("a").substr(0, 15)}) {
+    for (const char* from : {"10.0.0.66", "10.0.0.7"}) {
+      wire::AnnounceRequest stop = stopped("a");
+      stop.set_secret(guess);
+      tracker.announce(stop, from, "192.0.2.1", now);
+      wire::AnnounceRequest move = announce("a", 1, 9999);
+      move.set_secret(guess);
+      EXPECT_TRUE(tracker.announce(move, from, "192.0.2.1", now).secret().empty());
+    }
+  }
   auto reply = tracker.announce(announce("me", 1), "10.0.0.9", "192.0.2.1", now);
   ASSERT_EQ(reply.peers_size(), 1);
   EXPECT_EQ(reply.peers(0).host(), "10.0.0.7");
   EXPECT_EQ(reply.peers(0).port(), 7000u);
-  tracker.announce(stop, "10.0.0.7", "192.0.2.1", now);
+  EXPECT_EQ(reply.peers(0).playhead_seq(), 2u);
+  // The owner keeps its entry when its address changes (a phone moving from Wi-Fi to mobile data).
+  viewers.announce(announce("a", 3), "10.0.0.8", now);
+  reply = tracker.announce(announce("me", 1), "10.0.0.9", "192.0.2.1", now);
+  ASSERT_EQ(reply.peers_size(), 1);
+  EXPECT_EQ(reply.peers(0).host(), "10.0.0.8");
+  viewers.announce(stopped("a"), "10.0.0.8", now);
   EXPECT_EQ(tracker.announce(announce("me", 1), "10.0.0.9", "192.0.2.1", now).peers_size(), 0)
-      << "its own address removes it";
+      << "its own secret removes it";
+}
+
+TEST(Tracker, NobodyChangesTheSeedersEntry) {
+  Tracker tracker;
+  const auto now = Tracker::Clock::now();
+  tracker.list_seeder("seed", 9000, 5, now);
+  for (const char* from : {"10.0.0.66", "127.0.0.1"}) {
+    tracker.announce(stopped("seed"), from, "192.0.2.1", now);
+    tracker.announce(announce("seed", 1, 9999), from, "192.0.2.1", now);
+  }
+  const auto reply = tracker.announce(announce("me", 5), "10.0.0.9", "192.0.2.1", now);
+  ASSERT_EQ(reply.peers_size(), 1);
+  EXPECT_EQ(reply.peers(0).host(), "192.0.2.1");
+  EXPECT_EQ(reply.peers(0).port(), 9000u);
+  EXPECT_EQ(reply.peers(0).playhead_seq(), 5u);
+}
+
+TEST(Tracker, AMovedEntryCountsAgainstItsNewAddress) {
+  Tracker tracker;
+  Sessions viewers(tracker);
+  const auto now = Tracker::Clock::now();
+  viewers.announce(announce("mover", 1), "203.0.113.9", now);
+  viewers.announce(announce("mover", 1), "10.0.0.7", now);
+  for (std::size_t i = 0; i < Tracker::kMaxPeersPerAddress; ++i)
+    tracker.announce(announce("n" + std::to_string(i), 1), "203.0.113.9", "192.0.2.1", now);
+  EXPECT_EQ(tracker.active(now), Tracker::kMaxPeersPerAddress + 1) << "the old address's slot was freed";
 }
 
 TEST(Tracker, OneAddressHoldsAtMostSixteenEntries) {
@@ -199,17 +267,18 @@ TEST(Tracker, RepliesWithTheNearestPlayheadsOnBothSides) {
 
 TEST(Tracker, CountsStayExactThroughUpdatesExpiryAndTheSeeder) {
   Tracker tracker(std::chrono::seconds(10));
+  Sessions viewers(tracker);
   const auto t0 = Tracker::Clock::now();
   tracker.list_seeder("seed", 9000, 1, t0);
-  tracker.announce(announce("a", 1), "10.0.0.1", "192.0.2.1", t0);
-  tracker.announce(announce("b", 1), "10.0.0.2", "192.0.2.1", t0);
+  viewers.announce(announce("a", 1), "10.0.0.1", t0);
+  viewers.announce(announce("b", 1), "10.0.0.2", t0);
   tracker.mark_connectable("a", "10.0.0.1", 7000, false, t0);
   EXPECT_EQ(tracker.active(t0), 2u) << "the seeder is not a viewer";
   EXPECT_EQ(tracker.unreachable(t0), 1u);
-  tracker.announce(announce("a", 2, 7001), "10.0.0.1", "192.0.2.1", t0);  // a new port: unknown again
+  viewers.announce(announce("a", 2, 7001), "10.0.0.1", t0);  // a new port: unknown again
   EXPECT_EQ(tracker.unreachable(t0), 0u);
   const auto t1 = t0 + tracker.ttl() - std::chrono::seconds(1);
-  tracker.announce(announce("b", 3), "10.0.0.2", "192.0.2.1", t1);
+  viewers.announce(announce("b", 3), "10.0.0.2", t1);
   tracker.list_seeder("seed", 9000, 3, t1);
   const auto t2 = t0 + tracker.ttl() + std::chrono::seconds(1);
   EXPECT_EQ(tracker.active(t2), 1u) << "'a' expired, 'b' re-announced";

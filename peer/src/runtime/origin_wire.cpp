@@ -32,15 +32,15 @@ std::optional<ParsedManifest> parse_manifest(const std::string& body) {
   return out;
 }
 
-std::string announce_body(const std::string& peer_id, std::uint16_t listen_port, const std::string& host, Seq playhead,
-                          int want, AnnounceEvent event) {
+std::string announce_body(const Announce& announce) {
   wire::AnnounceRequest request;
-  request.set_peer_id(peer_id);
-  request.set_listen_port(listen_port);
-  request.set_host(host);
-  request.set_playhead_seq(playhead);
-  request.set_want(static_cast<std::uint32_t>(want < 0 ? 0 : want));
-  switch (event) {
+  request.set_peer_id(announce.peer_id);
+  request.set_listen_port(announce.listen_port);
+  request.set_host(announce.host);
+  request.set_secret(announce.secret);
+  request.set_playhead_seq(announce.playhead);
+  request.set_want(static_cast<std::uint32_t>(announce.want < 0 ? 0 : announce.want));
+  switch (announce.event) {
     case AnnounceEvent::update:
       request.set_event(wire::AnnounceRequest::UPDATE);
       break;
@@ -54,16 +54,16 @@ std::string announce_body(const std::string& peer_id, std::uint16_t listen_port,
   return request.SerializeAsString();
 }
 
-std::optional<std::vector<protocol::PeerAddress>> parse_announce_reply(const std::string& body,
-                                                                       const std::string& own_peer_id) {
+std::optional<TrackerReply> parse_announce_reply(const std::string& body, const std::string& own_peer_id) {
   wire::AnnounceReply reply;
   if (!reply.ParseFromString(body)) return std::nullopt;
-  std::vector<protocol::PeerAddress> peers;
+  TrackerReply out;
+  out.secret = reply.secret();
   for (const auto& p : reply.peers()) {
     if (p.port() == 0 || p.port() > 0xffff || p.peer_id() == own_peer_id) continue;
-    peers.push_back(protocol::PeerAddress{p.host(), static_cast<std::uint16_t>(p.port()), p.peer_id()});
+    out.peers.push_back(protocol::PeerAddress{p.host(), static_cast<std::uint16_t>(p.port()), p.peer_id()});
   }
-  return peers;
+  return out;
 }
 
 std::string qoe_report_body(const std::string& peer_id, const PeerStats& stats, bool final) {

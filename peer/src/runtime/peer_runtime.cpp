@@ -255,20 +255,26 @@ class PeerRuntime final : public PeerHandle {
     });
   }
 
+  Announce announce_fields(Seq playhead, int want, AnnounceEvent event) const {
+    return Announce{peer_id_, listen_port_, announced_host_, tracker_secret_, playhead, want, event};
+  }
+
   void announce(Seq playhead, int want) {
-    auto body = announce_body(peer_id_, listen_port_, announced_host_, playhead, want,
-                              announced_ ? AnnounceEvent::update : AnnounceEvent::started);
+    auto body =
+        announce_body(announce_fields(playhead, want, announced_ ? AnnounceEvent::update : AnnounceEvent::started));
     announced_ = true;
     origin_.post(announce_path(options_.uri.channel), std::move(body), [this](HttpResponse response) {
       if (failed_ || stopping_) return;
-      std::optional<std::vector<protocol::PeerAddress>> peers;
-      if (response.ok()) peers = parse_announce_reply(response.body, peer_id_);
-      if (!peers) {
+      std::optional<TrackerReply> reply;
+      if (response.ok()) reply = parse_announce_reply(response.body, peer_id_);
+      if (!reply) {
         log("tracker announce failed: " +
             (response.transport_error.empty() ? "HTTP " + std::to_string(response.status) : response.transport_error));
-        peers.emplace();
+        reply.emplace();
       }
-      driver_.feed([&](PeerCore& core, Time now) { core.on_tracker_peers(std::move(*peers), now); });
+      // A new secret means the tracker made a new entry for us (first announce, or it forgot us: a restart).
+      if (!reply->secret.empty()) tracker_secret_ = reply->secret;
+      driver_.feed([&](PeerCore& core, Time now) { core.on_tracker_peers(std::move(reply->peers), now); });
     });
   }
 
@@ -313,8 +319,8 @@ class PeerRuntime final : public PeerHandle {
     };
     origin_.timeout = kFinalReportTimeout;
     origin_.post(report_path(options_.uri.channel), qoe_report_body(peer_id_, stats, true), one_done);
-    origin_.post(announce_path(options_.uri.channel),
-                 announce_body(peer_id_, listen_port_, announced_host_, 0, 0, AnnounceEvent::stopped), one_done);
+    origin_.post(announce_path(options_.uri.channel), announce_body(announce_fields(0, 0, AnnounceEvent::stopped)),
+                 one_done);
     // Belt and braces: the HTTP timeout already bounds both requests.
     goodbye_timer_ = std::make_unique<asio::steady_timer>(io_, kFinalReportTimeout + std::chrono::milliseconds(500));
     goodbye_timer_->async_wait([finish](const boost::system::error_code& ec) {
@@ -336,6 +342,7 @@ class PeerRuntime final : public PeerHandle {
   std::string peer_id_;
   std::uint16_t listen_port_ = 0;
   std::string announced_host_;  // empty: the tracker lists the address our announces come from
+  std::string tracker_secret_;  // proves our tracker entry is ours (io thread only)
   std::chrono::steady_clock::time_point join_started_;
   ChannelSnapshot snapshot_;
   PlaybackPosition position_;

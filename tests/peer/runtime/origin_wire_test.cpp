@@ -61,10 +61,24 @@ TEST(OriginWire, AnnounceReplyDropsOurselvesAndPortZero) {
   auto* unlisted = reply.add_peers();
   unlisted->set_host("127.0.0.3");
   unlisted->set_port(0);
-  auto peers = parse_announce_reply(reply.SerializeAsString(), "me");
-  ASSERT_TRUE(peers);
-  ASSERT_EQ(peers->size(), 1u);
-  EXPECT_EQ((*peers)[0], (protocol::PeerAddress{"127.0.0.2", 2000, "other"}));
+  reply.set_secret("s3cret");
+  auto parsed = parse_announce_reply(reply.SerializeAsString(), "me");
+  ASSERT_TRUE(parsed);
+  ASSERT_EQ(parsed->peers.size(), 1u);
+  EXPECT_EQ(parsed->peers[0], (protocol::PeerAddress{"127.0.0.2", 2000, "other"}));
+  EXPECT_EQ(parsed->secret, "s3cret");
+}
+
+TEST(OriginWire, AnnounceCarriesTheTrackersSecret) {
+  wire::AnnounceRequest request;
+  ASSERT_TRUE(
+      request.ParseFromString(announce_body(Announce{"id", 7000, "", "s3cret", 42, 10, AnnounceEvent::stopped})));
+  EXPECT_EQ(request.peer_id(), "id");
+  EXPECT_EQ(request.listen_port(), 7000u);
+  EXPECT_EQ(request.secret(), "s3cret");
+  EXPECT_EQ(request.playhead_seq(), 42u);
+  EXPECT_EQ(request.want(), 10u);
+  EXPECT_EQ(request.event(), wire::AnnounceRequest::STOPPED);
 }
 
 TEST(OriginWire, QoeReportCarriesTheStats) {

@@ -134,6 +134,34 @@ TEST(PeerHandle, PlaysAVodChannelToItsEndAndReports) {
   EXPECT_NE(std::find(targets.begin(), targets.end(), "POST /c/vod/report"), targets.end());
 }
 
+TEST(PeerHandle, SendsBackTheTrackersSecretSoItsEntryStaysItsOwn) {
+  // Issue 16: the tracker lets only the holder of an entry's secret change or remove it; a viewer that did
+  // not send it back would fall out of the tracker while it watches.
+  VodChannel channel(4);
+  std::mutex mutex;
+  std::vector<wire::AnnounceRequest> announces;
+  FakeOrigin origin([&](const std::string& method, const std::string& target, const std::string& body) {
+    if (target != "/c/vod/announce") return channel.serve(method, target);
+    wire::AnnounceRequest request;
+    EXPECT_TRUE(request.ParseFromString(body));
+    std::lock_guard lock(mutex);
+    announces.push_back(request);
+    wire::AnnounceReply reply;
+    if (announces.size() == 1) reply.set_secret("s3cret");
+    return FakeReply::ok(reply.SerializeAsString());
+  });
+  Outcome outcome;
+  auto handle = PeerHandle::start(options_for(origin.port(), "vod"), outcome.callbacks());
+  ASSERT_TRUE(outcome.wait(std::chrono::seconds(20)));
+  handle->stop();
+  std::lock_guard lock(mutex);
+  ASSERT_GE(announces.size(), 2u);
+  EXPECT_EQ(announces.front().event(), wire::AnnounceRequest::STARTED);
+  EXPECT_EQ(announces.front().secret(), "");
+  EXPECT_EQ(announces.back().event(), wire::AnnounceRequest::STOPPED);
+  for (std::size_t i = 1; i < announces.size(); ++i) EXPECT_EQ(announces[i].secret(), "s3cret") << "announce " << i;
+}
+
 TEST(PeerHandle, AStrangerSpeakingAnotherVersionDropsOnlyItsConnection) {
   // Issue 16: such a frame on a fresh viewer's first connection used to end the whole session.
   std::uint16_t listen_port = 0;

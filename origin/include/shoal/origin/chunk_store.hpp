@@ -57,6 +57,8 @@ class ChunkStore {
   /// nullptr when `seq` is unknown or evicted.
   protocol::ChunkPayload payload(std::uint64_t seq) const;
   std::uint64_t next_seq() const;
+  /// The oldest chunk held (live: the DVR window's start); next_seq() while none is.
+  std::uint64_t first_seq() const;
   /// Discontinuities among evicted chunks (HLS EXT-X-DISCONTINUITY-SEQUENCE).
   std::uint64_t evicted_discontinuities() const;
   bool live() const { return config_.live; }

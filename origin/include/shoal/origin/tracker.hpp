@@ -34,7 +34,9 @@ class Tracker {
 
   /// `source_host`: the connection's source address, which is what gets listed: a host named in the
   /// request is believed only when it is that address or the request comes from this machine (loopback),
-  /// so nobody can list a third party's address. `local_host`: our own address as the caller reached it,
+  /// so nobody can list a third party's address. An announce that makes an entry gets a random secret in
+  /// its reply; only a request carrying it changes or removes that entry (from any address: a viewer whose
+  /// address changes keeps its entry). `local_host`: our own address as the caller reached it,
   /// given out for the origin's seeder. `want` 0 asks for no peers (the entry is only kept alive).
   wire::AnnounceReply announce(const wire::AnnounceRequest& request, const std::string& source_host,
                                const std::string& local_host, Clock::time_point now);
@@ -63,7 +65,8 @@ class Tracker {
     std::uint64_t playhead = 0;
     Clock::time_point expires;
     std::optional<bool> connectable;  // unknown until probed; unknown entries are given out
-    std::string source;               // the address that made the entry: only it may change or remove it
+    std::string source;               // the address it was last announced from (for the per-address cap)
+    std::string secret;               // only a request carrying it changes or removes the entry; empty: nobody
     /// Given out in replies: accepts connections, and no probe found it unreachable.
     bool listed() const { return port != 0 && connectable != false; }
     bool viewer() const { return !host.empty(); }
@@ -75,6 +78,7 @@ class Tracker {
   void unindex_locked(Entry it);
   void expire_locked(Clock::time_point now);
   void forget_locked(Entry it);
+  void release_source_locked(const std::string& source);
   void add_nearest_locked(wire::AnnounceReply& reply, const std::string& caller, std::uint64_t mine, std::uint32_t want,
                           const std::string& local_host) const;
   std::size_t per_source(const std::string& source) const;

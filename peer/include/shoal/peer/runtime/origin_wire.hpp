@@ -32,12 +32,25 @@ struct ParsedManifest {
 std::optional<ParsedManifest> parse_manifest(const std::string& body);
 
 enum class AnnounceEvent { update, started, stopped };
+/// One announce to the tracker.
+struct Announce {
+  std::string peer_id;
+  std::uint16_t listen_port = 0;
+  std::string host;    // empty: the tracker lists the address the request comes from
+  std::string secret;  // the tracker's, from the reply that made our entry; empty before
+  Seq playhead = 0;
+  int want = 0;
+  AnnounceEvent event = AnnounceEvent::update;
+};
 /// Serialized wire::AnnounceRequest.
-std::string announce_body(const std::string& peer_id, std::uint16_t listen_port, const std::string& host, Seq playhead,
-                          int want, AnnounceEvent event);
-/// Peers from a serialized wire::AnnounceReply, without ourselves; nullopt when malformed.
-std::optional<std::vector<protocol::PeerAddress>> parse_announce_reply(const std::string& body,
-                                                                       const std::string& own_peer_id);
+std::string announce_body(const Announce& announce);
+
+struct TrackerReply {
+  std::vector<protocol::PeerAddress> peers;  // without ourselves
+  std::string secret;                        // set when this announce made our entry
+};
+/// A serialized wire::AnnounceReply; nullopt when malformed.
+std::optional<TrackerReply> parse_announce_reply(const std::string& body, const std::string& own_peer_id);
 
 /// Serialized wire::QoeReport.
 std::string qoe_report_body(const std::string& peer_id, const PeerStats& stats, bool final);
