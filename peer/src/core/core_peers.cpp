@@ -18,7 +18,7 @@ bool loopback(const std::string& host) { return host.starts_with("127.") || host
 void PeerCore::State::on_connected(ConnectionId conn, const protocol::PeerAddress& remote, bool outbound) {
   if (outbound) pending_connects.erase(PeerSet::key(remote));
   if (neighbors.count(conn)) return;
-  if (static_cast<int>(neighbors.size()) >= cfg.max_neighbors || (outbound && peer_set.banned_address(remote))) {
+  if (outbound && peer_set.banned_address(remote)) {
     actions.push_back(Disconnect{conn, "too many connections"});
     return;
   }
@@ -29,6 +29,10 @@ void PeerCore::State::on_connected(ConnectionId conn, const protocol::PeerAddres
       actions.push_back(Disconnect{conn, "too many connections from " + remote.host});
       return;
     }
+  }
+  if (static_cast<int>(neighbors.size()) >= cfg.max_neighbors && !(cfg.seed && make_room_for_newcomer())) {
+    actions.push_back(Disconnect{conn, "too many connections"});
+    return;
   }
   Neighbor& n = neighbors[conn];
   n.conn = conn;

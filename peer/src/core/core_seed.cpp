@@ -74,4 +74,22 @@ void PeerCore::State::reinject_stale() {
   }
 }
 
+bool PeerCore::State::make_room_for_newcomer() {
+  // A seed's places are the swarm's way to first copies. A neighbor that moved no chunk either way for
+  // useless_timeout holds one for nothing; viewers drop such neighbors themselves (maintain), a seed only
+  // when a newcomer needs the place, so a few strangers that connect and sit still cannot keep it full.
+  ConnectionId idlest = 0;
+  Time since{0};
+  for (auto& [id, n] : neighbors) {
+    if (!n.handshaken || now_ - n.last_useful <= cfg.useless_timeout) continue;
+    if (idlest == 0 || n.last_useful < since) {
+      idlest = id;
+      since = n.last_useful;
+    }
+  }
+  if (idlest == 0) return false;
+  remove_neighbor(idlest, "idle, for a newcomer", true);
+  return true;
+}
+
 }  // namespace shoal::peer

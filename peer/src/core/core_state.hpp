@@ -172,6 +172,8 @@ struct PeerCore::State {
   /// The chunk's first copy is kept for the neighbor told of it, which has not had seed_pass_on_wait yet.
   bool first_copy_reserved(const ChunkSlot& slot, const Neighbor& n) const;
   void inject(ChunkSlot& slot);
+  /// A seed that is full drops the neighbor idle longest (useless_timeout) for a newcomer; false if none.
+  bool make_room_for_newcomer();
   void reinject_stale();
 
   // ---- peers (core_peers.cpp)

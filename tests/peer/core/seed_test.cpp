@@ -180,5 +180,37 @@ TEST(Seed, AFewStrangersOnOneAddressCannotTakeEveryNeighborSlot) {
   (void)honest;
 }
 
+TEST(Seed, WhenFullGivesTheLongestIdleNeighborsPlaceToANewcomer) {
+  // Issue 16: a seed never dropped idle neighbors, so strangers that connect and sit still kept it full.
+  PeerConfig c = live_seed();
+  c.max_neighbors = 3;
+  c.useless_timeout = 60s;
+  Bench b(c);
+  channel(b, 3);
+  const ConnectionId idle_first = b.connect("");
+  const ConnectionId idle_second = b.connect("");
+  auto arrive = [&](const std::string& host) {
+    const ConnectionId conn = b.next_conn++;
+    b.feed([&](PeerCore& core) { core.on_connected(conn, protocol::PeerAddress{host, 40000, {}}, false, b.now); });
+    b.take();
+    return conn;
+  };
+  b.run_until(b.now + 30s);
+  const ConnectionId recent = b.connect("");
+  auto m = b.mark();
+  const ConnectionId early = arrive("198.51.100.1");
+  EXPECT_EQ(Bench::disconnects(b.since(m)), (std::vector<ConnectionId>{early})) << "nobody idle long yet: full";
+  b.run_until(b.now + 40s);  // the first two have moved no chunk for 70 s (useless_timeout is 60 s), `recent` for 40
+  m = b.mark();
+  const ConnectionId first = arrive("198.51.100.2");
+  const ConnectionId second = arrive("198.51.100.3");
+  const ConnectionId third = arrive("198.51.100.4");
+  EXPECT_EQ(Bench::disconnects(b.since(m)), (std::vector<ConnectionId>{idle_first, idle_second, third}))
+      << "the longest idle go; one idle for less than useless_timeout stays, and so do newcomers";
+  (void)recent;
+  (void)first;
+  (void)second;
+}
+
 }  // namespace
 }  // namespace shoal::peer::test
