@@ -3,6 +3,40 @@
 #include <algorithm>
 
 namespace shoal::origin {
+namespace {
+
+// A field of the stats table as the report carries it (the report declares every reported field by its name and
+// width, checked by StatsFields.QoeReportDeclaresTheReportedFields).
+std::uint64_t field_of(const wire::QoeReport& report, const protocol::StatsField& f) {
+  const auto* field = wire::QoeReport::descriptor()->FindFieldByName(std::string(f.name));
+  if (field == nullptr) return 0;
+  const auto* reflection = report.GetReflection();
+  return field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_UINT32 ? reflection->GetUInt32(report, field)
+                                                                                : reflection->GetUInt64(report, field);
+}
+
+double in_base_units(const protocol::StatsField& f, std::uint64_t value) {
+  return static_cast<double>(value) * protocol::base_unit_scale(f.unit);
+}
+
+}  // namespace
+
+void ChannelStats::observe_locked(const wire::QoeReport& report, const wire::QoeReport* previous) {
+  for (const protocol::StatsField& f : protocol::kStatsFields) {
+    if (f.metric_kind != protocol::OriginMetric::histogram) continue;
+    const std::uint64_t value = field_of(report, f);
+    // Once per session: the first report that carries the value (it does not change afterwards).
+    if (value > 0 && (previous == nullptr || field_of(*previous, f) == 0))
+      histograms_.settled[static_cast<std::size_t>(f.id)].observe(in_base_units(f, value));
+  }
+}
+
+void ChannelStats::observe_ended_locked(const wire::QoeReport& report) {
+  for (const protocol::StatsField& f : protocol::kStatsFields) {
+    if (!f.ended_histogram.empty())
+      histograms_.ended[static_cast<std::size_t>(f.id)].observe(in_base_units(f, field_of(report, f)));
+  }
+}
 
 void ChannelStats::Totals::add(const wire::QoeReport& r) {
   ++sum.sessions;
@@ -31,15 +65,19 @@ bool ChannelStats::add_report(const wire::QoeReport& report) {
     }
     open_.erase(peer);
   };
+  const auto previous = open_.find(id);
+  observe_locked(report, previous == open_.end() ? nullptr : &previous->second);
   if (report.final()) {
     forget(id);
     finished_.add(report);
+    observe_ended_locked(report);
     return true;
   }
   forget(id);
   while (open_.size() >= kMaxOpenSessions) {
     const std::string oldest = open_order_.begin()->second;
     finished_.add(open_.at(oldest));
+    observe_ended_locked(open_.at(oldest));
     forget(oldest);
   }
   open_[id] = report;
@@ -57,12 +95,17 @@ QoeAggregate ChannelStats::qoe() const {
   return a;
 }
 
-double reported_value(const QoeAggregate& q, protocol::StatsFieldId id, bool largest) {
+QoeHistograms ChannelStats::histograms() const {
+  std::lock_guard lock(mutex_);
+  return histograms_;
+}
+
+double reported_value(const QoeAggregate& q, protocol::StatsFieldId id) {
   using F = protocol::StatsFieldId;
   // No default: a field added to the table does not compile until it is decided here.
   switch (id) {
     case F::startup_delay_ms:
-      return largest ? static_cast<double>(q.startup_max_ms) : q.startup_mean_ms;
+      return q.startup_mean_ms;
     case F::stalls:
       return static_cast<double>(q.stalls);
     case F::stall_ms:

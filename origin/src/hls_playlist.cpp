@@ -51,4 +51,10 @@ std::string hls_playlist(const PlaylistInput& in) {
   return out;
 }
 
+std::string playlist_cache_control(bool live, std::chrono::microseconds target) {
+  if (!live) return "public, max-age=60";
+  const auto half = std::chrono::duration_cast<std::chrono::seconds>(target / 2).count();
+  return half < 1 ? "no-cache" : "public, max-age=" + std::to_string(half);
+}
+
 }  // namespace shoal::origin

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <cstdio>
 
 #include "shoal/origin/hls_playlist.hpp"
 #include "shoal/origin/manifest.hpp"
+#include "shoal/origin/prometheus_text.hpp"
 #include "shoal/origin/range.hpp"
 #include "shoal/origin/sha256.hpp"
 #include "shoal/protocol/json_line.hpp"
@@ -24,7 +24,27 @@ HttpReply text_reply(int status, std::string body, std::string content_type) {
 
 namespace {
 
-HttpReply error(int status, const std::string& why) { return text_reply(status, why + "\n"); }
+// What caches (a CDN, nginx's proxy_cache, browsers) may do with an answer, by kind (docs/origin.md, "Caching").
+constexpr const char* kNeverStore = "no-store";  // tracker, reports, figures, errors: always from the origin
+constexpr const char* kImmutable = "public, max-age=31536000, immutable";  // a chunk's bytes never change
+
+HttpReply error(int status, const std::string& why) {
+  HttpReply r = text_reply(status, why + "\n");
+  // A live chunk missing now exists a second later, a busy origin is free again: no cache keeps an error.
+  r.headers.emplace_back("Cache-Control", kNeverStore);
+  return r;
+}
+
+// Sets `etag` on `r`, and makes it a 304 without a body when the client already holds that version.
+HttpReply with_validator(HttpReply r, const HttpRequest& request, const std::string& etag) {
+  r.headers.emplace_back("ETag", etag);
+  if (!request.if_none_match.empty() && request.if_none_match == etag) {
+    r.status = 304;
+    r.body = nullptr;
+    r.length = 0;
+  }
+  return r;
+}
 
 // RFC 8216 6.2.2: a chunk leaving the playlist should stay fetchable a while.
 // The playlist lists the newest chunks that fit in `listed` (the DVR window
@@ -90,9 +110,11 @@ HttpReply Router::channel_route(const HttpRequest& request, Channel& channel, co
     // RFC 8216 6.2.2: a chunk dropped from the playlist must stay fetchable for its duration plus the
     // playlist's, so the playlist lists at most the newest half of the DVR window (less a GOP's slack).
     if (channel.live()) hide_oldest(in, std::max(3 * channel.target(), (channel.dvr() - 2 * channel.target()) / 2));
-    HttpReply r = text_reply(200, hls_playlist(in), "application/vnd.apple.mpegurl");
-    r.headers.emplace_back("Cache-Control", channel.live() ? "max-age=1" : "public, max-age=60");
-    return r;
+    std::string text = hls_playlist(in);
+    const std::string etag = "\"" + to_hex(sha256(text)).substr(0, 32) + "\"";
+    HttpReply r = text_reply(200, std::move(text), "application/vnd.apple.mpegurl");
+    r.headers.emplace_back("Cache-Control", playlist_cache_control(channel.live(), channel.target()));
+    return with_validator(std::move(r), request, etag);
   }
   if (rest.rfind("chunk/", 0) == 0) {
     if (!get) return error(405, "method not allowed");
@@ -115,12 +137,15 @@ HttpReply Router::channel_route(const HttpRequest& request, Channel& channel, co
           std::clamp<std::uint64_t>(req.playhead_seq(), channel.store().first_seq(), channel.store().next_seq()));
       const wire::AnnounceReply reply =
           channel.tracker().announce(req, request.remote_host, request.local_host, std::chrono::steady_clock::now());
-      return text_reply(200, reply.SerializeAsString(), "application/x-protobuf");
+      HttpReply r = text_reply(200, reply.SerializeAsString(), "application/x-protobuf");
+      r.headers.emplace_back("Cache-Control", kNeverStore);
+      return r;
     }
     wire::QoeReport report;
     if (!report.ParseFromString(request.body)) return error(400, "body is not a wire::QoeReport");
     if (!channel.stats().add_report(report)) return error(400, "a report needs a peer_id of 1-64 bytes");
     HttpReply r = text_reply(204, "");
+    r.headers.emplace_back("Cache-Control", kNeverStore);
     return r;
   }
   return error(404, "not found");
@@ -152,15 +177,10 @@ HttpReply Router::chunk(const HttpRequest& request, Channel& channel, const std:
 
   HttpReply r;
   r.content_type = "video/mp2t";
-  const std::string etag = "\"" + to_hex(info->sha256) + "\"";
-  r.headers.emplace_back("ETag", etag);
-  // A chunk's bytes never change: caches may keep it for good.
-  r.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
+  r.headers.emplace_back("Cache-Control", kImmutable);
   r.headers.emplace_back("Accept-Ranges", "bytes");
-  if (!request.if_none_match.empty() && request.if_none_match == etag) {
-    r.status = 304;
-    return r;
-  }
+  r = with_validator(std::move(r), request, "\"" + to_hex(info->sha256) + "\"");
+  if (r.status == 304) return r;
   r.body = std::move(payload);
   r.ticket = std::move(ticket);
   r.length = r.body->size();
@@ -200,7 +220,7 @@ HttpReply Router::channels_json() {
   }
   list += "]";
   HttpReply r = text_reply(200, JsonLine().add_raw("channels", list).str() + "\n", "application/json");
-  r.headers.emplace_back("Cache-Control", "no-cache");
+  r.headers.emplace_back("Cache-Control", kNeverStore);
   return r;
 }
 
@@ -237,22 +257,17 @@ HttpReply Router::stats_json() {
   }
   list += "]";
   HttpReply r = text_reply(200, JsonLine().add_raw("channels", list).str() + "\n", "application/json");
-  r.headers.emplace_back("Cache-Control", "no-cache");
+  r.headers.emplace_back("Cache-Control", kNeverStore);
   return r;
 }
 
 HttpReply Router::metrics() {
   const auto now = std::chrono::steady_clock::now();
-  std::string out;
+  PrometheusText out;
   // One family: its HELP and TYPE lines, then one sample per channel.
   auto family = [&](std::string_view metric, std::string_view type, std::string_view help, auto value_of) {
-    out += "# HELP " + std::string(metric) + " " + std::string(help) + "\n# TYPE " + std::string(metric) + " " +
-           std::string(type) + "\n";
-    for (auto& [name, channel] : channels_) {
-      char number[64];
-      std::snprintf(number, sizeof number, "%.17g", static_cast<double>(value_of(*channel)));
-      out += std::string(metric) + "{channel=\"" + name + "\"} " + number + "\n";
-    }
+    out.family(metric, type, help);
+    for (auto& [name, channel] : channels_) out.sample(metric, name, static_cast<double>(value_of(*channel)));
   };
   family("shoal_origin_viewers", "gauge", "Peers that announced within the tracker TTL",
          [&](Channel& c) { return c.tracker().active(now); });
@@ -264,30 +279,37 @@ HttpReply Router::metrics() {
          [](Channel& c) { return c.stats().http_requests(); });
   family("shoal_origin_http_bytes_total", "counter", "Chunk bytes served over HTTP",
          [](Channel& c) { return c.stats().http_bytes(); });
-  family("shoal_origin_mesh_bytes_seeded_total", "counter", "Chunk bytes the origin uploaded into the mesh",
+  family("shoal_origin_mesh_seeded_bytes_total", "counter", "Chunk bytes the origin uploaded into the mesh",
          [](Channel& c) { return c.stats().mesh_bytes_seeded(); });
   family("shoal_origin_offload_ratio", "gauge", "1 - origin bytes / bytes viewers received",
          [](Channel& c) { return c.stats().offload_ratio(); });
-  family("shoal_origin_qoe_sessions", "gauge", "Playback sessions that reported",
+  family("shoal_origin_qoe_sessions_total", "counter", "Playback sessions that reported",
          [](Channel& c) { return c.stats().qoe().sessions; });
   // What viewers report: the families the stats table names (protocol/stats_fields.hpp), in its order.
+  auto histograms = [&](std::string_view metric, std::string_view help, auto of) {
+    out.family(metric, "histogram", help);
+    for (auto& [name, channel] : channels_) out.histogram(metric, name, of(channel->stats().histograms()));
+  };
   for (const protocol::StatsField& f : protocol::kStatsFields) {
-    auto reported = [id = f.id](bool largest) {
-      return [id, largest](Channel& c) { return reported_value(c.stats().qoe(), id, largest); };
-    };
+    const auto index = static_cast<std::size_t>(f.id);
     switch (f.metric_kind) {
       case protocol::OriginMetric::none:
         break;
-      case protocol::OriginMetric::total:
-        family(f.metric, "counter", f.metric_help, reported(false));
+      case protocol::OriginMetric::counter:
+        family(f.metric, "counter", f.metric_help,
+               [&f](Channel& c) { return reported_value(c.stats().qoe(), f.id) * protocol::base_unit_scale(f.unit); });
         break;
-      case protocol::OriginMetric::mean_max:
-        family(std::string(f.metric) + "_mean", "gauge", "Mean " + std::string(f.metric_help), reported(false));
-        family(std::string(f.metric) + "_max", "gauge", "Largest " + std::string(f.metric_help), reported(true));
+      case protocol::OriginMetric::histogram:
+        histograms(f.metric, f.metric_help, [index](const QoeHistograms& h) { return h.settled[index]; });
         break;
     }
+    if (!f.ended_histogram.empty())
+      histograms(f.ended_histogram, std::string(f.metric_help) + " per ended session",
+                 [index](const QoeHistograms& h) { return h.ended[index]; });
   }
-  return text_reply(200, out, "text/plain; version=0.0.4");
+  HttpReply r = text_reply(200, out.str(), "text/plain; version=0.0.4");
+  r.headers.emplace_back("Cache-Control", kNeverStore);
+  return r;
 }
 
 }  // namespace shoal::origin

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "shoal/protocol/cdn_url.hpp"
 #include "shoal/protocol/cli.hpp"
 #include "shoal/protocol/stats_fields.hpp"
 
@@ -70,6 +71,13 @@ void add_playback(CLI::App& app, CliOptions& cli) {
          "announces come from (a named host is announced as given)")
       ->type_name("HOST:PORT")
       ->check(cli::address_text());
+  app.add_option_function<std::string>(
+         "--cdn", [&cli](const std::string& text) { cli.peer.cdn = protocol::parse_cdn_url(text); },
+         "fetch chunks over HTTP from this CDN or cache in front of\n"
+         "the origin; manifest, announces and reports still go to\n"
+         "the origin (docs/origin.md, \"A CDN in front\")")
+      ->type_name("http://HOST:PORT")
+      ->check(cli::checked_by([](const std::string& text) { protocol::parse_cdn_url(text); }));
   add_policies(app, cli.peer.core);
   cli::add_duration(app, "--buffer-target", cli.peer.core.buffer_target,
                     "buffered ahead before playback starts/resumes (default 3s)");

@@ -48,6 +48,7 @@ void on_source_setup(GstElement*, GstElement* source, gpointer data) {
   if (o.max_upload_bps) g_object_set(source, "max-upload", static_cast<guint64>(*o.max_upload_bps), nullptr);
   if (o.listen_port) g_object_set(source, "listen-port", static_cast<guint>(*o.listen_port), nullptr);
   if (o.policy) gst_util_set_object_arg(G_OBJECT(source), "policy", o.policy->c_str());
+  if (o.cdn) g_object_set(source, "cdn", o.cdn->c_str(), nullptr);
 }
 
 GstPadProbeReturn on_frame(GstPad* pad, GstPadProbeInfo* info, gpointer data) {

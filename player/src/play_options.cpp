@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "shoal/peer/core/config.hpp"
+#include "shoal/protocol/cdn_url.hpp"
 #include "shoal/protocol/cli.hpp"
 #include "shoal/protocol/stats_fields.hpp"
 
@@ -55,6 +56,11 @@ void add_play_options(CLI::App& app, PlayOptions& o) {
          "piece selection: " + shoal::peer::policy_names() + " (default deadline)")
       ->type_name("NAME")
       ->check(cli::checked_by(check_policy));
+  app.add_option_function<std::string>(
+         "--cdn", [&o](const std::string& url) { o.cdn = url; },
+         "fetch chunks over HTTP from this CDN or cache in front of the origin (shoalsrc's cdn)")
+      ->type_name("http://HOST:PORT")
+      ->check(cli::checked_by([](const std::string& url) { shoal::protocol::parse_cdn_url(url); }));
   app.callback([uri, &o] {
     if (uri->count() == 0 || o.uri.rfind("shoal://", 0) != 0)
       throw CLI::ValidationError("missing channel URI shoal://HOST:PORT/CHANNEL (see --help)");

@@ -21,6 +21,7 @@ struct PlayOptions {
   std::optional<std::uint64_t> max_upload_bps;
   std::optional<unsigned> listen_port;
   std::optional<std::string> policy;
+  std::optional<std::string> cdn;  // shoalsrc's `cdn`
 };
 
 /// Declares shoal-play's options and its channel URI on `app`, bound to `options`; parsing without a

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "debug.hpp"
+#include "shoal/protocol/cdn_url.hpp"
 #include "shoal/protocol/channel_uri.hpp"
 #include "src_state.hpp"
 
@@ -29,6 +30,7 @@ enum {
   PROP_LISTEN_PORT,
   PROP_LISTEN_ADDRESS,
   PROP_POLICY,
+  PROP_CDN,
   PROP_STATS,
 };
 
@@ -155,6 +157,17 @@ static void gst_shoal_src_set_property(GObject* object, guint prop_id, const GVa
     case PROP_POLICY:
       state.settings.policy = static_cast<shoal::peer::Policy>(g_value_get_enum(value));
       break;
+    case PROP_CDN: {
+      const char* url = g_value_get_string(value);
+      try {
+        state.settings.cdn =
+            url != nullptr && *url != '\0' ? std::optional(shoal::protocol::parse_cdn_url(url)) : std::nullopt;
+        state.settings.cdn_text = state.settings.cdn ? url : "";
+      } catch (const std::invalid_argument& e) {
+        GST_WARNING_OBJECT(object, "cdn not changed: %s", e.what());  // as an invalid location: kept as it was
+      }
+      break;
+    }
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -186,6 +199,9 @@ static void gst_shoal_src_get_property(GObject* object, guint prop_id, GValue* v
       break;
     case PROP_POLICY:
       g_value_set_enum(value, static_cast<gint>(state.settings.policy));
+      break;
+    case PROP_CDN:
+      g_value_set_string(value, state.settings.cdn_text.empty() ? nullptr : state.settings.cdn_text.c_str());
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -307,6 +323,12 @@ static void gst_shoal_src_class_init(GstShoalSrcClass* klass) {
       gobject_class, PROP_POLICY,
       g_param_spec_enum("policy", "Policy", "Piece-selection policy of the embedded peer", GST_TYPE_SHOAL_POLICY,
                         static_cast<gint>(shoal::peer::Policy::deadline), rw));
+  g_object_class_install_property(
+      gobject_class, PROP_CDN,
+      g_param_spec_string("cdn", "CDN",
+                          "http://host:port[/path] of a CDN or cache in front of the origin: chunk fetches go there, "
+                          "the manifest, announces and reports still go to the origin (unset = the origin)",
+                          nullptr, rw));
   g_object_class_install_property(
       gobject_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics",

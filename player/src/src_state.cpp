@@ -76,6 +76,7 @@ peer::PeerHandle* SrcState::start_peer(const SrcSettings& s) {
   options.core.listen_port = static_cast<std::uint16_t>(s.listen_port);
   options.listen_host = s.listen_host;
   options.core.policy = s.policy;
+  options.cdn = s.cdn;
   options.external_playhead = true;
   peer::PeerCallbacks callbacks;
   callbacks.on_chunk = [this](const peer::ChunkMeta& meta, const protocol::ChunkPayload& payload) {

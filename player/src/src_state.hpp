@@ -34,6 +34,8 @@ struct SrcSettings {
   guint listen_port = 0;
   std::string listen_host;  // empty: every interface
   peer::Policy policy = peer::Policy::deadline;
+  std::string cdn_text;                 // the `cdn` property as set
+  std::optional<protocol::CdnUrl> cdn;  // parsed from it; unset: chunks from the origin
 };
 
 class SrcState {

@@ -14,6 +14,7 @@ constexpr bool table_is_consistent() {
     if (f.name.empty() || f.help.empty() || f.element_field.empty()) return false;
     if ((f.metric_kind == OriginMetric::none) != f.metric.empty()) return false;
     if (f.metric_kind != OriginMetric::none && (!f.reported || f.metric_help.empty())) return false;
+    if (!f.ended_histogram.empty() && f.metric_kind == OriginMetric::none) return false;
   }
   return true;
 }

@@ -6,7 +6,7 @@ shoal_packages=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-libav gstreamer1.0-plugins-base-apps libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   libboost-dev libcli11-dev libprotobuf-dev protobuf-compiler libgtest-dev libgmock-dev libbenchmark-dev
-  libsimgrid-dev libssl-dev libtorrent-rasterbar-dev nginx gnuplot-nox curl jq time iproute2 iptables pmccabe
+  libsimgrid-dev libssl-dev libtorrent-rasterbar-dev nginx prometheus gnuplot-nox curl jq time iproute2 iptables pmccabe
 )
 
 shoal_install_deps() {

@@ -41,6 +41,39 @@ TEST(ChannelStats, AFloodOfReportsNeverShutsRealOnesOut) {
   EXPECT_EQ(q.bytes_from_peers, ChannelStats::kMaxOpenSessions + 10 + 1'000'000);
 }
 
+// The histograms of /metrics: a session's start-up delay is observed once, at the first report carrying it (later
+// reports of the session add nothing, so no bucket ever shrinks); its stalled time once, when the session ends.
+TEST(ChannelStats, HistogramsObserveEachSessionOnce) {
+  using F = protocol::StatsFieldId;
+  ChannelStats stats;
+  wire::QoeReport a = report("a", 10, false);
+  a.set_startup_delay_ms(0);  // not started yet: nothing to observe
+  ASSERT_TRUE(stats.add_report(a));
+  EXPECT_EQ(stats.histograms().settled[static_cast<std::size_t>(F::startup_delay_ms)].count, 0u);
+  a.set_startup_delay_ms(1500);
+  ASSERT_TRUE(stats.add_report(a));
+  a.set_stall_ms(300);
+  ASSERT_TRUE(stats.add_report(a));                       // the same session again: its start-up is already counted
+  ASSERT_TRUE(stats.add_report(report("b", 10, false)));  // 500 ms
+  QoeHistograms h = stats.histograms();
+  const Histogram& startup = h.settled[static_cast<std::size_t>(F::startup_delay_ms)];
+  EXPECT_EQ(startup.count, 2u);
+  EXPECT_DOUBLE_EQ(startup.sum, 2.0);
+  EXPECT_EQ(startup.cumulative[2], 1u) << "le=0.5 holds b's 0.5 s";
+  EXPECT_EQ(startup.cumulative[4], 2u) << "le=2 holds a's 1.5 s too";
+  EXPECT_EQ(h.ended[static_cast<std::size_t>(F::stall_ms)].count, 0u) << "no session has ended";
+  a.set_stall_ms(2500);
+  a.set_final(true);
+  ASSERT_TRUE(stats.add_report(a));
+  h = stats.histograms();
+  const Histogram& stalled = h.ended[static_cast<std::size_t>(F::stall_ms)];
+  EXPECT_EQ(stalled.count, 1u);
+  EXPECT_DOUBLE_EQ(stalled.sum, 2.5);
+  EXPECT_EQ(stalled.cumulative[4], 0u);
+  EXPECT_EQ(stalled.cumulative[5], 1u) << "2.5 s falls in le=4";
+  EXPECT_EQ(h.settled[static_cast<std::size_t>(F::startup_delay_ms)].count, 2u) << "a's end adds no start-up";
+}
+
 TEST(ChannelStats, RefusesAReportWithoutAUsablePeerId) {
   ChannelStats stats;
   EXPECT_FALSE(stats.add_report(report("", 1, true)));
@@ -69,19 +102,22 @@ TEST(ChannelStats, EveryFieldWithAMetricIsAggregated) {
     ASSERT_TRUE(stats.add_report(r));
   }
   const QoeAggregate q = stats.qoe();
+  const QoeHistograms histograms = stats.histograms();
   std::uint64_t value = 100;
   for (const protocol::StatsField& f : protocol::kStatsFields) {
     if (f.reported) value += 100;
     switch (f.metric_kind) {
       case protocol::OriginMetric::none:
         break;
-      case protocol::OriginMetric::total:
+      case protocol::OriginMetric::counter:
         EXPECT_DOUBLE_EQ(reported_value(q, f.id), static_cast<double>(3 * value)) << f.name;
         break;
-      case protocol::OriginMetric::mean_max:
-        EXPECT_DOUBLE_EQ(reported_value(q, f.id, false), 1.5 * static_cast<double>(value)) << f.name;
-        EXPECT_DOUBLE_EQ(reported_value(q, f.id, true), static_cast<double>(2 * value)) << f.name;
+      case protocol::OriginMetric::histogram: {
+        const Histogram& h = histograms.settled[static_cast<std::size_t>(f.id)];
+        EXPECT_EQ(h.count, 2u) << f.name;
+        EXPECT_DOUBLE_EQ(h.sum, 3 * static_cast<double>(value) * protocol::base_unit_scale(f.unit)) << f.name;
         break;
+      }
     }
   }
 }

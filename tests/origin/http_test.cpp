@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <map>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include "shoal/origin/hls_playlist.hpp"
 #include "shoal/origin/http_server.hpp"
@@ -69,6 +71,42 @@ TEST_F(OriginHttp, ServesChunksWithEtagAndImmutableCaching) {
   EXPECT_NE(r.headers.at("cache-control").find("immutable"), std::string::npos);
   EXPECT_EQ(r.headers.at("content-type"), "video/mp2t");
   EXPECT_EQ(http(port_, "GET", "/c/vod/chunk/1.ts", {}, {{"If-None-Match", r.headers.at("etag")}}).status, 304);
+}
+
+// What a CDN in front may keep (docs/origin.md, "Caching"): chunks for good, playlists briefly and revalidated with
+// their ETag, and nothing of the tracker, the reports, the figures or an error.
+TEST_F(OriginHttp, EveryAnswerSaysWhatACacheMayKeep) {
+  const Response playlist = http(port_, "GET", "/c/vod/index.m3u8");
+  ASSERT_EQ(playlist.status, 200);
+  EXPECT_EQ(playlist.headers.at("cache-control"), "public, max-age=60");
+  ASSERT_EQ(playlist.headers.count("etag"), 1u);
+  const Response again = http(port_, "GET", "/c/vod/index.m3u8", {}, {{"If-None-Match", playlist.headers.at("etag")}});
+  EXPECT_EQ(again.status, 304);
+  EXPECT_TRUE(again.body.empty());
+  EXPECT_EQ(http(port_, "GET", "/c/vod/index.m3u8", {}, {{"If-None-Match", "\"other\""}}).status, 200);
+  wire::AnnounceRequest a;
+  a.set_peer_id("cache-check");
+  wire::QoeReport report;
+  report.set_peer_id("cache-check");
+  for (const auto& [method, target, body] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"POST", "/c/vod/announce", a.SerializeAsString()},
+           {"POST", "/c/vod/report", report.SerializeAsString()},
+           {"GET", "/stats", ""},
+           {"GET", "/metrics", ""},
+           {"GET", "/channels", ""},
+           {"GET", "/c/vod/chunk/99999.ts", ""},
+           {"GET", "/c/nope/index.m3u8", ""}}) {
+    const Response r = http(port_, method, target, body);
+    EXPECT_EQ(r.headers.count("cache-control") ? r.headers.at("cache-control") : "", "no-store") << target;
+  }
+}
+
+TEST(HlsPlaylist, ALivePlaylistIsKeptAtMostHalfATargetDuration) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(playlist_cache_control(true, milliseconds(1000)), "no-cache") << "half a second is no whole second";
+  EXPECT_EQ(playlist_cache_control(true, milliseconds(2000)), "public, max-age=1");
+  EXPECT_EQ(playlist_cache_control(true, milliseconds(6000)), "public, max-age=3");
+  EXPECT_EQ(playlist_cache_control(false, milliseconds(1000)), "public, max-age=60");
 }
 
 TEST_F(OriginHttp, ChunkTransfersBeyondTheLimitAreRefusedAtOnce) {
@@ -272,6 +310,7 @@ TEST_F(OriginHttp, AnnounceTakesTheCallersAddressFromTheConnection) {
 
 TEST_F(OriginHttp, ReportsFeedStatsAndMetrics) {
   const std::uint64_t before_http = channel().stats().http_bytes();
+  const std::uint64_t before_sessions = channel().stats().qoe().sessions;  // other tests of the suite report too
   const std::string chunk = http(port_, "GET", "/c/vod/chunk/2.ts").body;
   EXPECT_EQ(channel().stats().http_bytes(), before_http + chunk.size());
   channel().stats().add_mesh_bytes_seeded(1000);
@@ -286,7 +325,7 @@ TEST_F(OriginHttp, ReportsFeedStatsAndMetrics) {
   report.set_stalls(3);  // supersedes the first report of the same peer
   EXPECT_EQ(http(port_, "POST", "/c/vod/report", report.SerializeAsString()).status, 204);
   const QoeAggregate q = channel().stats().qoe();
-  EXPECT_EQ(q.sessions, 1u);
+  EXPECT_EQ(q.sessions, before_sessions + 1);
   EXPECT_EQ(q.stalls, 3u);
   EXPECT_EQ(q.startup_max_ms, 800u);
   EXPECT_GT(channel().stats().offload_ratio(), 0.5);
@@ -299,36 +338,52 @@ TEST_F(OriginHttp, ReportsFeedStatsAndMetrics) {
   EXPECT_NE(http(port_, "GET", "/channels").body.find("\"name\":\"vod\""), std::string::npos);
 }
 
-// /metrics has a family for each field the stats table gives one, of its type, with the aggregate's value.
+// /metrics has a family for each field the stats table gives one, of its type, with the aggregate's value in base
+// units.
 TEST_F(OriginHttp, MetricsHaveEveryFamilyOfTheStatsTable) {
   wire::QoeReport report;
   report.set_peer_id("viewer-metrics");
   report.set_startup_delay_ms(900);
+  report.set_stall_ms(1200);
   report.set_final(true);
   EXPECT_EQ(http(port_, "POST", "/c/vod/report", report.SerializeAsString()).status, 204);
   const QoeAggregate q = channel().stats().qoe();
+  const QoeHistograms histograms = channel().stats().histograms();
   const std::string metrics = http(port_, "GET", "/metrics").body;
-  auto expect_family = [&](const std::string& name, const std::string& type, double value) {
-    EXPECT_NE(metrics.find("# TYPE " + name + " " + type + "\n"), std::string::npos) << name;
-    char number[64];
-    std::snprintf(number, sizeof number, "%.17g", value);
-    EXPECT_NE(metrics.find(name + "{channel=\"vod\"} " + number + "\n"), std::string::npos) << name << " " << number;
+  auto number = [](double value) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.17g", value);
+    return std::string(text);
+  };
+  auto expect_sample = [&](const std::string& sample, double value) {
+    EXPECT_NE(metrics.find(sample + " " + number(value) + "\n"), std::string::npos) << sample << " " << number(value);
+  };
+  auto expect_histogram = [&](const std::string& name, const Histogram& h) {
+    EXPECT_NE(metrics.find("# TYPE " + name + " histogram\n"), std::string::npos) << name;
+    EXPECT_GE(h.count, 1u) << name << ": the report above is observed";
+    expect_sample(name + "_bucket{channel=\"vod\",le=\"0.5\"}", static_cast<double>(h.cumulative[2]));
+    expect_sample(name + "_bucket{channel=\"vod\",le=\"+Inf\"}", static_cast<double>(h.count));
+    expect_sample(name + "_sum{channel=\"vod\"}", h.sum);
+    expect_sample(name + "_count{channel=\"vod\"}", static_cast<double>(h.count));
   };
   for (const protocol::StatsField& f : protocol::kStatsFields) {
     const std::string name(f.metric);
+    const auto index = static_cast<std::size_t>(f.id);
     switch (f.metric_kind) {
       case protocol::OriginMetric::none:
         EXPECT_EQ(metrics.find("_" + std::string(f.name)), std::string::npos) << f.name << " has no family";
         break;
-      case protocol::OriginMetric::total:
-        expect_family(name, "counter", reported_value(q, f.id));
+      case protocol::OriginMetric::counter:
+        EXPECT_NE(metrics.find("# TYPE " + name + " counter\n"), std::string::npos) << name;
+        expect_sample(name + "{channel=\"vod\"}", reported_value(q, f.id) * protocol::base_unit_scale(f.unit));
         break;
-      case protocol::OriginMetric::mean_max:
-        expect_family(name + "_mean", "gauge", reported_value(q, f.id, false));
-        expect_family(name + "_max", "gauge", reported_value(q, f.id, true));
+      case protocol::OriginMetric::histogram:
+        expect_histogram(name, histograms.settled[index]);
         break;
     }
+    if (!f.ended_histogram.empty()) expect_histogram(std::string(f.ended_histogram), histograms.ended[index]);
   }
+  EXPECT_EQ(metrics.find("_ms"), std::string::npos) << "base units only: seconds, not milliseconds";
 }
 
 TEST(HlsPlaylist, LiveWindowHasSequenceDateTimeAndDiscontinuities) {

@@ -239,7 +239,13 @@ TEST_F(ShoalSrcHarness, PropertiesReachThePeerOptions) {
   h_ = gst_harness_new_with_padnames("shoalsrc", nullptr, "src");
   gst_util_set_object_arg(G_OBJECT(h_->element), "policy", "rarest");
   g_object_set(h_->element, "location", "shoal://127.0.0.1:9/clip", "buffer-target", 1500u, "max-upload",
-               static_cast<guint64>(3'000'000), "listen-port", 4321u, "listen-address", "127.0.0.1", nullptr);
+               static_cast<guint64>(3'000'000), "listen-port", 4321u, "listen-address", "127.0.0.1", "cdn",
+               "http://127.0.0.1:8081/edge/", nullptr);
+  g_object_set(h_->element, "cdn", "ftp://not-a-cdn", nullptr);  // refused with a warning: the last one stays
+  gchar* cdn = nullptr;
+  g_object_get(h_->element, "cdn", &cdn, nullptr);
+  EXPECT_STREQ(cdn, "http://127.0.0.1:8081/edge/");
+  g_free(cdn);
   gst_harness_play(h_);
   std::lock_guard lock(peer_->mutex);
   EXPECT_EQ(peer_->options.core.buffer_target, std::chrono::milliseconds(1500));
@@ -247,6 +253,11 @@ TEST_F(ShoalSrcHarness, PropertiesReachThePeerOptions) {
   EXPECT_EQ(peer_->options.core.listen_port, 4321);
   EXPECT_EQ(peer_->options.listen_host, "127.0.0.1");
   EXPECT_EQ(peer_->options.core.policy, peer::Policy::rarest);
+  ASSERT_TRUE(peer_->options.cdn.has_value());
+  EXPECT_EQ(peer_->options.cdn->host, "127.0.0.1");
+  EXPECT_EQ(peer_->options.cdn->port, 8081);
+  EXPECT_EQ(peer_->options.cdn->path_prefix, "/edge");
+  EXPECT_EQ(peer_->options.uri.origin_port, 9) << "the origin stays the URI's";
 }
 
 }  // namespace

@@ -27,6 +27,9 @@ TEST(StatsFields, NamesAreUniqueAndListedInOrder) {
     if (!f.metric.empty()) {
       EXPECT_TRUE(metrics.insert(f.metric).second) << f.metric;
     }
+    if (!f.ended_histogram.empty()) {
+      EXPECT_TRUE(metrics.insert(f.ended_histogram).second) << f.ended_histogram;
+    }
     expected += (expected.empty() ? "" : ", ") + std::string(f.name);
   }
   EXPECT_EQ(stats_field_names(), expected);
@@ -68,10 +71,12 @@ std::string metric_text(const StatsField& f) {
   switch (f.metric_kind) {
     case OriginMetric::none:
       return "—";
-    case OriginMetric::total:
-      return "`" + std::string(f.metric) + "` (counter)";
-    case OriginMetric::mean_max:
-      return "`" + std::string(f.metric) + "_mean`, `_max` (gauges)";
+    case OriginMetric::counter:
+      return "`" + std::string(f.metric) + "` (counter)" +
+             (f.ended_histogram.empty() ? ""
+                                        : ", `" + std::string(f.ended_histogram) + "` (histogram per ended session)");
+    case OriginMetric::histogram:
+      return "`" + std::string(f.metric) + "` (histogram)";
   }
   return "?";
 }

@@ -42,6 +42,7 @@ class PeerRuntime final : public PeerHandle {
         callbacks_(std::move(callbacks)),
         work_(asio::make_work_guard(io_)),
         origin_(io_, options_.uri.origin_host, options_.uri.origin_port),
+        cdn_(options_.cdn ? std::make_unique<HttpClient>(io_, options_.cdn->host, options_.cdn->port) : nullptr),
         driver_(io_, make_hooks()),
         poll_timer_(io_) {
     peer_id_ = options_.core.peer_id.empty() ? random_peer_id() : options_.core.peer_id;
@@ -137,6 +138,7 @@ class PeerRuntime final : public PeerHandle {
     poll_timer_.cancel();
     driver_.shutdown();
     origin_.cancel_all();
+    if (cdn_) cdn_->cancel_all();
     if (callbacks_.on_error) callbacks_.on_error(code, message);
   }
 
@@ -239,8 +241,14 @@ class PeerRuntime final : public PeerHandle {
     channel_ = std::move(info);
   }
 
+  // Where chunk fetches go: the CDN in front of the origin when one was given, else the origin itself.
+  HttpClient& chunk_source() { return cdn_ ? *cdn_ : origin_; }
+  std::string chunk_target(Seq seq) const {
+    return (options_.cdn ? options_.cdn->path_prefix : std::string()) + chunk_path(options_.uri.channel, seq);
+  }
+
   void fetch_chunk(Seq seq) {
-    origin_.get(chunk_path(options_.uri.channel, seq), [this, seq](HttpResponse response) {
+    chunk_source().get(chunk_target(seq), [this, seq](HttpResponse response) {
       if (failed_ || stopping_) return;
       if (callbacks_.on_trace)
         callbacks_.on_trace(
@@ -303,6 +311,7 @@ class PeerRuntime final : public PeerHandle {
     auto finish = [this] {
       driver_.shutdown();
       origin_.cancel_all();
+      if (cdn_) cdn_->cancel_all();
       goodbye_timer_.reset();
       work_.reset();
     };
@@ -333,6 +342,7 @@ class PeerRuntime final : public PeerHandle {
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   HttpClient origin_;
+  std::unique_ptr<HttpClient> cdn_;  // chunk fetches when PeerOptions::cdn is set
   CoreDriver driver_;
   asio::steady_timer poll_timer_;
   std::unique_ptr<asio::steady_timer> goodbye_timer_;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "shoal.pb.h"
+#include "shoal/origin/histogram.hpp"
 #include "shoal/protocol/stats_fields.hpp"
 
 namespace shoal::origin {
@@ -28,9 +29,16 @@ struct QoeAggregate {
   std::uint64_t hash_failures = 0;
 };
 
-/// What /metrics shows of a field of the stats table (its `metric_kind`): the sum over sessions, or for the
-/// start-up delay the mean (`largest` false) or the maximum; 0 for a field the origin does not add up.
-double reported_value(const QoeAggregate& q, protocol::StatsFieldId id, bool largest = false);
+/// The sum over sessions of a field of the stats table, in the field's unit (a /metrics counter, once scaled to
+/// base units); for the start-up delay its mean; 0 for a field the origin does not add up.
+double reported_value(const QoeAggregate& q, protocol::StatsFieldId id);
+
+/// The histograms of /metrics, indexed by StatsFieldId, in base units: `settled` for the fields whose
+/// metric_kind is histogram, `ended` for those with an ended_histogram (the others stay empty).
+struct QoeHistograms {
+  std::array<Histogram, protocol::kStatsFieldCount> settled;
+  std::array<Histogram, protocol::kStatsFieldCount> ended;
+};
 
 class ChannelStats {
  public:
@@ -49,6 +57,7 @@ class ChannelStats {
   std::uint64_t http_requests() const { return http_requests_; }
   std::uint64_t mesh_bytes_seeded() const { return mesh_bytes_; }
   QoeAggregate qoe() const;
+  QoeHistograms histograms() const;
   /// Share of the bytes viewers received that did not leave the origin:
   /// 1 - (http + mesh seeded) / (bytes viewers report receiving), clamped to [0, 1]; 0 without reports.
   double offload_ratio() const;
@@ -62,7 +71,12 @@ class ChannelStats {
     double startup_sum_ms = 0;
     void add(const wire::QoeReport& r);
   };
+  // Observes `report` in the histograms, `previous` being the session's report before it (nullptr: none).
+  void observe_locked(const wire::QoeReport& report, const wire::QoeReport* previous);
+  void observe_ended_locked(const wire::QoeReport& report);
+
   mutable std::mutex mutex_;
+  QoeHistograms histograms_;
   Totals finished_;                                  // sessions that sent their final report, or were evicted
   std::map<std::string, wire::QoeReport> open_;      // the latest report of each unfinished session
   std::map<std::uint64_t, std::string> open_order_;  // arrival order of open_, oldest first

@@ -22,4 +22,10 @@ struct PlaylistInput {
 
 std::string hls_playlist(const PlaylistInput& input);
 
+/// The playlist's Cache-Control. A live playlist changes every chunk: a cache (a CDN, nginx's proxy_cache) may keep
+/// it for half a target duration in whole seconds (the granularity of max-age and of nginx's cache clock, which
+/// can add almost a second), so what it serves is never older than one target duration; under two seconds it may
+/// not keep it at all (`no-cache`) and revalidates with the ETag instead. VoD: a minute.
+std::string playlist_cache_control(bool live, std::chrono::microseconds target);
+
 }  // namespace shoal::origin

@@ -32,12 +32,18 @@ inline constexpr StatsFieldId kLastStatsField = StatsFieldId::peers_banned;
 
 enum class StatsUnit : std::uint8_t { ms, count, chunks, bytes };
 
-/// What the origin makes of the field's reports in /metrics.
+/// What the origin makes of the field's reports in /metrics, in base units (ms become seconds; the family names
+/// follow the Prometheus conventions: a `_seconds`/`_bytes` unit suffix, `_total` on counters).
 enum class OriginMetric : std::uint8_t {
-  none,      // not exported
-  total,     // a counter: the sum over sessions (each session's latest report)
-  mean_max,  // two gauges, `metric`_mean and `metric`_max, over the sessions that reported a value > 0
+  none,       // not exported
+  counter,    // the sum over sessions of each session's latest report
+  histogram,  // one observation per session, when it first reports a value > 0 (a value settled once known:
+              // the start-up delay)
 };
+
+/// The buckets (upper bounds, seconds) of every histogram of /metrics: from a tenth of a second (a short stall)
+/// to about a minute (a start-up that failed in all but name), doubling.
+inline constexpr std::array<double, 10> kSecondsBuckets{0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64};
 
 struct StatsField {
   StatsFieldId id;
@@ -51,43 +57,52 @@ struct StatsField {
   bool reported;  // sent to the origin in the QoeReport
   OriginMetric metric_kind;
   std::string_view metric;       // the /metrics family (see OriginMetric)
-  std::string_view metric_help;  // its HELP; for mean_max prefixed with "Mean " and "Largest "
+  std::string_view metric_help;  // its HELP
+  // A histogram of each ended session's value (its final report, or its last one when the origin stops keeping
+  // it open), for values that grow while a session lasts (stalled time); empty: none. Its HELP is metric_help's
+  // followed by " per ended session".
+  std::string_view ended_histogram;
 };
+
+/// The factor from the field's unit to the base unit of its /metrics families (ms: seconds).
+constexpr double base_unit_scale(StatsUnit unit) { return unit == StatsUnit::ms ? 1e-3 : 1.0; }
 
 // clang-format off
 inline constexpr std::array<StatsField, static_cast<std::size_t>(kLastStatsField) + 1> kStatsFields{{
     {StatsFieldId::startup_delay_ms, "startup_delay_ms", StatsUnit::ms, 64,
      "asking to play to the start of playback; -1 if it never started (0 in the QoeReport)",
-     "startup-delay", true, OriginMetric::mean_max, "shoal_origin_startup_delay_ms", "reported start-up delay"},
+     "startup-delay", true, OriginMetric::histogram, "shoal_origin_startup_delay_seconds",
+     "Start-up delay viewers reported", ""},
     {StatsFieldId::stalls, "stalls", StatsUnit::count, 32,
      "times the playhead reached media that had not arrived",
-     "stall-count", true, OriginMetric::total, "shoal_origin_stalls_total", "Stalls reported"},
+     "stall-count", true, OriginMetric::counter, "shoal_origin_stalls_total", "Stalls viewers reported", ""},
     {StatsFieldId::stall_ms, "stall_ms", StatsUnit::ms, 64,
      "playback time spent stalled",
-     "stall-duration", true, OriginMetric::total, "shoal_origin_stall_ms_total", "Stalled playback time reported"},
+     "stall-duration", true, OriginMetric::counter, "shoal_origin_stall_seconds_total",
+     "Stalled playback time viewers reported", "shoal_origin_session_stall_seconds"},
     {StatsFieldId::chunks_played, "chunks_played", StatsUnit::chunks, 64,
      "chunks the playhead has passed (shoalsrc: pushed downstream)",
-     "chunks-played", true, OriginMetric::none, "", ""},
+     "chunks-played", true, OriginMetric::none, "", "", ""},
     {StatsFieldId::chunks_late, "chunks_late", StatsUnit::chunks, 64,
      "chunks the playhead reached before they had arrived",
-     "chunks-late", false, OriginMetric::none, "", ""},
+     "chunks-late", false, OriginMetric::none, "", "", ""},
     {StatsFieldId::bytes_from_peers, "bytes_from_peers", StatsUnit::bytes, 64,
      "chunk bytes received from other peers",
-     "bytes-from-peers", true, OriginMetric::total, "shoal_origin_reported_bytes_from_peers_total",
-     "Bytes viewers report receiving from peers"},
+     "bytes-from-peers", true, OriginMetric::counter, "shoal_origin_reported_peer_bytes_total",
+     "Bytes viewers reported receiving from peers", ""},
     {StatsFieldId::bytes_from_origin, "bytes_from_origin", StatsUnit::bytes, 64,
      "chunk bytes fetched from the origin over HTTP",
-     "bytes-from-origin", true, OriginMetric::total, "shoal_origin_reported_bytes_from_origin_total",
-     "Bytes viewers report receiving from the origin"},
+     "bytes-from-origin", true, OriginMetric::counter, "shoal_origin_reported_origin_bytes_total",
+     "Bytes viewers reported fetching from the origin over HTTP", ""},
     {StatsFieldId::bytes_uploaded, "bytes_uploaded", StatsUnit::bytes, 64,
      "chunk bytes uploaded to other peers",
-     "bytes-uploaded", true, OriginMetric::none, "", ""},
+     "bytes-uploaded", true, OriginMetric::none, "", "", ""},
     {StatsFieldId::hash_failures, "hash_failures", StatsUnit::count, 32,
      "chunks that failed their SHA-256 check",
-     "hash-failures", true, OriginMetric::none, "", ""},
+     "hash-failures", true, OriginMetric::none, "", "", ""},
     {StatsFieldId::peers_banned, "peers_banned", StatsUnit::count, 32,
      "peers banned for sending chunks that failed the check",
-     "peers-banned", true, OriginMetric::none, "", ""},
+     "peers-banned", true, OriginMetric::none, "", "", ""},
 }};
 // clang-format on
 

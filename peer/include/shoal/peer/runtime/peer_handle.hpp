@@ -14,6 +14,7 @@
 #include "shoal/peer/core/config.hpp"
 #include "shoal/peer/core/peer_stats.hpp"
 #include "shoal/peer/core/types.hpp"
+#include "shoal/protocol/cdn_url.hpp"
 #include "shoal/protocol/channel_uri.hpp"
 #include "shoal/protocol/error_code.hpp"
 #include "shoal/protocol/message.hpp"
@@ -34,6 +35,9 @@ struct PeerOptions {
   std::optional<Time> start;
   /// When true, playback is driven by the embedder via set_playhead(); else the core's own Playhead.
   bool external_playhead = false;
+  /// Chunk fetches over HTTP go here (a CDN or cache in front of the origin) instead of to the origin; the
+  /// manifest, announces and reports still go to the origin, and the swarm id is still the origin's.
+  std::optional<protocol::CdnUrl> cdn;
 };
 
 struct ChannelInfo {
