@@ -34,6 +34,9 @@ struct PeerOptions {
   std::optional<Time> start;
   /// When true, playback is driven by the embedder via set_playhead(); else the core's own Playhead.
   bool external_playhead = false;
+  /// Where channel keys are remembered (runtime/known_channels.hpp); empty: nowhere (the URI's `key`, if any,
+  /// or the session's first manifest pins the key). Embedders pass default_known_channels_file().
+  std::string known_channels;
 };
 
 struct ChannelInfo {
@@ -50,7 +53,7 @@ struct PeerCallbacks {
   std::function<void()> on_end;
   /// A fatal error: its code (protocol/error_code.hpp; tell errors apart by it) and a human message. Raised
   /// once, then the runtime does nothing more: listen_failed, channel_not_found, origin_unreachable,
-  /// origin_error, bad_manifest.
+  /// origin_error, bad_manifest, key_mismatch, untrusted_manifest.
   std::function<void(ErrorCode, const std::string&)> on_error;
   /// Optional: the first manifest arrived; channel() answers from now on (lets embedders wait without polling).
   std::function<void()> on_channel;
