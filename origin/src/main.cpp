@@ -47,8 +47,6 @@ int serve(const OriginConfig& config) {
   const net::ip::tcp::endpoint endpoint(net::ip::make_address(config.listen.host), config.listen.port);
   ChannelMap channels;
   const auto key = std::make_shared<const SigningKey>(SigningKey::load_or_create(SigningKey::file_in(config.data_dir)));
-  std::cerr << "shoal-origin: manifests signed by key " << key->fingerprint() << " ("
-            << SigningKey::file_in(config.data_dir).string() << ")\n";
   Router router(channels, config.max_chunk_transfers, AddressRateLimiter::Limits{}, key);
   HttpLimits limits;
   limits.max_connections = config.max_connections;
@@ -59,6 +57,9 @@ int serve(const OriginConfig& config) {
 
   for (const NamedInput& in : config.vod) add_channel(channels, config, bound, in, false);
   for (const NamedInput& in : config.live) add_channel(channels, config, bound, in, true);
+  // Logged once the inputs are good: a refused input stays one line on stderr.
+  std::cerr << "shoal-origin: manifests signed by key " << key->fingerprint() << " ("
+            << SigningKey::file_in(config.data_dir).string() << ")\n";
   // Live channels are also seeded into the mesh (see seeder.hpp); declared after `channels`, so destroyed first.
   std::vector<std::unique_ptr<Seeder>> seeders;
   std::vector<std::unique_ptr<ReachabilityProbe>> probes;
