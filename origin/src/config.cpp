@@ -90,7 +90,9 @@ void add_origin_options(CLI::App& app, OriginConfig& c) {
   cli::add_address(app, "--listen", c.listen,
                    "HTTP address (default 127.0.0.1:8080; port 0 = any free\n"
                    "port, printed as {\"event\":\"listening\",...} on stdout)");
-  app.add_option("--data", c.data_dir, "chunk store (default ./shoal-data)")->type_name("DIR");
+  app.add_option("--data", c.data_dir,
+                 "chunk store and the signing key DIR/.origin-key.pem,\nmade at first start (default ./shoal-data)")
+      ->type_name("DIR");
   cli::add_duration(app, "--chunk-duration", c.chunk_duration, "target chunk duration (default 1s)")
       ->check(cli::duration_within(100ms, 30s));
   cli::add_duration(app, "--dvr", c.dvr, "live window kept (default 120s)")

@@ -18,6 +18,7 @@ extern "C" {
 
 namespace net = boost::asio;
 using namespace shoal::origin;
+using shoal::protocol::SigningKey;
 
 namespace {
 
@@ -45,7 +46,8 @@ int serve(const OriginConfig& config) {
   net::io_context io;
   const net::ip::tcp::endpoint endpoint(net::ip::make_address(config.listen.host), config.listen.port);
   ChannelMap channels;
-  Router router(channels, config.max_chunk_transfers);
+  const auto key = std::make_shared<const SigningKey>(SigningKey::load_or_create(SigningKey::file_in(config.data_dir)));
+  Router router(channels, config.max_chunk_transfers, AddressRateLimiter::Limits{}, key);
   HttpLimits limits;
   limits.max_connections = config.max_connections;
   limits.max_connections_per_address = config.max_connections_per_address;
@@ -55,6 +57,9 @@ int serve(const OriginConfig& config) {
 
   for (const NamedInput& in : config.vod) add_channel(channels, config, bound, in, false);
   for (const NamedInput& in : config.live) add_channel(channels, config, bound, in, true);
+  // Logged once the inputs are good: a refused input stays one line on stderr.
+  std::cerr << "shoal-origin: manifests signed by key " << key->fingerprint() << " ("
+            << SigningKey::file_in(config.data_dir).string() << ")\n";
   // Live channels are also seeded into the mesh (see seeder.hpp); declared after `channels`, so destroyed first.
   std::vector<std::unique_ptr<Seeder>> seeders;
   std::vector<std::unique_ptr<ReachabilityProbe>> probes;
@@ -71,7 +76,8 @@ int serve(const OriginConfig& config) {
     io.stop();
   });
   server.start();
-  std::cout << shoal::JsonLine().add("event", "listening").add("address", address).str() << std::endl;
+  std::cout << shoal::JsonLine().add("event", "listening").add("address", address).add("key", key->fingerprint()).str()
+            << std::endl;
   io.run();
   for (auto& [name, channel] : channels) channel->stop();
   return 0;

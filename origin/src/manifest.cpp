@@ -30,7 +30,15 @@ wire::Manifest build_manifest(Channel& channel) {
   return m;
 }
 
-std::string manifest_json(const wire::Manifest& m) {
+wire::SignedManifest sign_manifest(const wire::Manifest& manifest, const protocol::SigningKey& key) {
+  wire::SignedManifest envelope;
+  envelope.set_manifest(manifest.SerializeAsString());
+  envelope.set_public_key(key.public_key());
+  envelope.set_signature(key.sign(envelope.manifest()));
+  return envelope;
+}
+
+std::string manifest_json(const wire::Manifest& m, const std::string& key_fingerprint) {
   std::string chunks = "[";
   for (const wire::ChunkInfo& c : m.chunks()) {
     if (chunks.size() > 1) chunks += ",";
@@ -52,6 +60,8 @@ std::string manifest_json(const wire::Manifest& m) {
       .add("ended", m.ended())
       .add("bitrate_bps", m.bitrate_bps())
       .add("swarm_id", to_hex(m.swarm_id()))
+      .add("issued_at_ms", m.issued_at_ms())
+      .add("key", key_fingerprint)
       .add_raw("chunks", chunks)
       .str();
 }

@@ -93,12 +93,7 @@ HttpReply Router::channel_route(const HttpRequest& request, Channel& channel, co
   const bool post = request.method == "POST";
   if (rest == "manifest") {
     if (!get) return error(405, "method not allowed");
-    const wire::Manifest m = build_manifest(channel);
-    HttpReply r = query.find("format=json") != std::string::npos
-                      ? text_reply(200, manifest_json(m) + "\n", "application/json")
-                      : text_reply(200, m.SerializeAsString(), "application/x-protobuf");
-    r.headers.emplace_back("Cache-Control", channel.live() ? "no-cache" : "public, max-age=60");
-    return r;
+    return manifest(channel, query);
   }
   if (rest == "index.m3u8") {
     if (!get) return error(405, "method not allowed");
@@ -204,6 +199,28 @@ HttpReply Router::chunk(const HttpRequest& request, Channel& channel, const std:
   return r;
 }
 
+// Viewers refuse a manifest older than one they accepted (a replay), so the stamp never goes back, even when the
+// wall clock does.
+std::uint64_t Router::issue_time() {
+  const auto now = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  std::uint64_t last = last_issued_ms_.load();
+  while (last < now && !last_issued_ms_.compare_exchange_weak(last, now)) {
+  }
+  return std::max(last, now);
+}
+
+HttpReply Router::manifest(Channel& channel, const std::string& query) {
+  wire::Manifest m = build_manifest(channel);
+  m.set_issued_at_ms(issue_time());
+  HttpReply r = query.find("format=json") != std::string::npos
+                    ? text_reply(200, manifest_json(m, key_->fingerprint()) + "\n", "application/json")
+                    : text_reply(200, sign_manifest(m, *key_).SerializeAsString(), "application/x-protobuf");
+  r.headers.emplace_back("Cache-Control", channel.live() ? "no-cache" : "public, max-age=60");
+  return r;
+}
+
 HttpReply Router::channels_json() {
   std::string list = "[";
   for (auto& [name, channel] : channels_) {
@@ -215,6 +232,7 @@ HttpReply Router::channels_json() {
                 .add("chunks", chunks.size())
                 .add("live_edge", chunks.empty() ? 0 : chunks.back().seq)
                 .add("manifest", "/c/" + name + "/manifest")
+                .add("key", key_->fingerprint())
                 .add("playlist", "/c/" + name + "/index.m3u8")
                 .str();
   }

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "shoal/peer/runtime/known_channels.hpp"
 #include "shoal/protocol/cdn_url.hpp"
 #include "shoal/protocol/cli.hpp"
 #include "shoal/protocol/stats_fields.hpp"
@@ -99,6 +100,15 @@ void add_peer_options(CLI::App& app, CliOptions& cli) {
                   ->check(cli::checked_by([](const std::string& text) { parse_channel_uri(text); }));
   add_outputs(app, cli);
   add_playback(app, cli);
+  cli.peer.known_channels = default_known_channels_file();
+  app.add_option_function<std::string>(
+         "--known-channels", [&cli](const std::string& file) { cli.peer.known_channels = file == "off" ? "" : file; },
+         "remember each channel's signing key here and refuse a manifest\n"
+         "signed by another ('off' = remember nothing); default\n"
+         "$SHOAL_KNOWN_CHANNELS, else $XDG_STATE_HOME/shoal/known_channels,\n"
+         "else ~/.local/state/shoal/known_channels. The URI's ?key=\n"
+         "pins a key outright")
+      ->type_name("FILE");
   app.add_flag("--quiet", cli.quiet, "no log lines on stderr");
   app.callback([uri] {
     if (uri->count() == 0) throw CLI::ValidationError("missing channel URI shoal://HOST:PORT/CHANNEL (see --help)");

@@ -21,6 +21,10 @@ GstErrorKind gst_error_kind(ErrorCode code) {
       return {GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ};
     case ErrorCode::bad_manifest:
       return {GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE};
+    case ErrorCode::key_mismatch:
+    case ErrorCode::untrusted_manifest:
+      // Like a refused login: the channel is there, but nothing it sent can be trusted.
+      return {GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_AUTHORIZED};
     case ErrorCode::runtime_unavailable:
       return {GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_INIT};
     case ErrorCode::queue_overflow:

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "shoal/protocol/channel_key.hpp"
+
 namespace shoal::protocol {
 
 namespace {
@@ -63,8 +65,13 @@ ChannelUri parse_channel_uri(std::string_view uri) {
       } catch (const std::invalid_argument& e) {
         throw bad(uri, std::string("bad listen address: ") + e.what());
       }
+    } else if (key == "key") {
+      if (!valid_fingerprint(value))
+        throw bad(uri, "bad key fingerprint '" + std::string(value) + "' (" + std::to_string(kFingerprintLength) +
+                           " hex digits, as shoal-origin prints it)");
+      out.key = normalize_fingerprint(value);
     } else {
-      throw bad(uri, "unknown parameter '" + std::string(key) + "' (known: listen)");
+      throw bad(uri, "unknown parameter '" + std::string(key) + "' (known: listen, key)");
     }
   }
   return out;

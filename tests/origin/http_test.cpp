@@ -6,6 +6,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/write.hpp>
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "shoal/origin/hls_playlist.hpp"
 #include "shoal/origin/http_server.hpp"
 #include "shoal/origin/sha256.hpp"
+#include "shoal/protocol/channel_key.hpp"
 #include "shoal/protocol/swarm_id.hpp"
 #include "support.hpp"
 
@@ -228,11 +230,20 @@ TEST_F(OriginHttp, AnswersRangeRequests) {
   EXPECT_EQ(r.body.size(), whole.size());
 }
 
-TEST_F(OriginHttp, ManifestListsEveryChunkWithItsHash) {
+TEST_F(OriginHttp, ManifestListsEveryChunkWithItsHashSigned) {
   const Response r = http(port_, "GET", "/c/vod/manifest");
   ASSERT_EQ(r.status, 200);
+  wire::SignedManifest envelope;
+  ASSERT_TRUE(envelope.ParseFromString(r.body));
+  EXPECT_TRUE(protocol::verify_signature(envelope.public_key(), envelope.manifest(), envelope.signature()))
+      << "signed as exactly the bytes it carries";
   wire::Manifest m;
-  ASSERT_TRUE(m.ParseFromString(r.body));
+  ASSERT_TRUE(m.ParseFromString(envelope.manifest()));
+  const std::uint64_t now_ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  EXPECT_LE(m.issued_at_ms(), now_ms);
+  EXPECT_GT(m.issued_at_ms() + 60'000, now_ms) << "stamped with the time it was issued";
   EXPECT_EQ(m.channel(), "vod");
   EXPECT_FALSE(m.live());
   EXPECT_TRUE(m.ended());
@@ -246,6 +257,9 @@ TEST_F(OriginHttp, ManifestListsEveryChunkWithItsHash) {
   const Response json = http(port_, "GET", "/c/vod/manifest?format=json");
   EXPECT_EQ(json.headers.at("content-type"), "application/json");
   EXPECT_NE(json.body.find("\"sha256\":\"" + to_hex(chunks[0].sha256) + "\""), std::string::npos);
+  const std::string key = protocol::key_fingerprint(envelope.public_key());
+  EXPECT_NE(json.body.find("\"key\":\"" + key + "\""), std::string::npos) << json.body;
+  EXPECT_NE(http(port_, "GET", "/channels").body.find("\"key\":\"" + key + "\""), std::string::npos);
 }
 
 TEST_F(OriginHttp, VodPlaylistIsCompleteWithEndlist) {

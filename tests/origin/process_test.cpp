@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "shoal.pb.h"
+#include "shoal/protocol/channel_key.hpp"
 #include "support.hpp"
 
 namespace shoal::origin::test {
@@ -112,9 +113,18 @@ TEST(OriginProcess, HlsPlaylistPlaysToEosInGstreamer) {
 }
 
 std::vector<wire::ChunkInfo> manifest_chunks(std::uint16_t port, const std::string& channel) {
+  wire::SignedManifest envelope;
+  envelope.ParseFromString(http(port, "GET", "/c/" + channel + "/manifest").body);
   wire::Manifest m;
-  m.ParseFromString(http(port, "GET", "/c/" + channel + "/manifest").body);
+  m.ParseFromString(envelope.manifest());
   return {m.chunks().begin(), m.chunks().end()};
+}
+
+// The signing key's fingerprint as the origin's "listening" line names it.
+std::string listening_key(const std::filesystem::path& stdout_file) {
+  const std::string text = read_text(stdout_file);
+  const auto at = text.find("\"key\":\"");
+  return at == std::string::npos ? std::string() : text.substr(at + 7, protocol::kFingerprintLength);
 }
 
 std::vector<wire::ChunkInfo> wait_chunks(std::uint16_t port, std::size_t n) {
@@ -178,22 +188,27 @@ TEST(OriginProcess, KillNineAndRestartKeepsTheLiveSequenceMonotonic) {
   EXPECT_EQ(second.process->wait_exit(20s), 0);
 }
 
-TEST(OriginProcess, VodChunksOnDiskAreReusedOnRestart) {
+TEST(OriginProcess, VodChunksOnDiskAndTheSigningKeyAreReusedOnRestart) {
   TempDir dir;
   const std::vector<std::string> args = {"--vod",    "v=" + clip_path(Clip::hevc_aac).string(),
                                          "--listen", "127.0.0.1:0",
                                          "--data",   (dir.path / "data").string()};
   std::vector<wire::ChunkInfo> first_chunks;
+  std::string first_key;
   {
     Origin first(dir, args, "first");
     const std::uint16_t port = wait_listening(first.out, 60s);
     ASSERT_NE(port, 0);
     first_chunks = manifest_chunks(port, "v");
+    first_key = listening_key(first.out);
   }
   Origin second(dir, args, "second");
   const std::uint16_t port = wait_listening(second.out, 60s);
   ASSERT_NE(port, 0);
   EXPECT_NE(read_text(second.err).find("reused from disk"), std::string::npos);
+  EXPECT_TRUE(protocol::valid_fingerprint(first_key)) << read_text(second.out);
+  EXPECT_EQ(listening_key(second.out), first_key) << "a restarted origin signs with the key its viewers pinned";
+  EXPECT_NE(read_text(second.err).find(first_key), std::string::npos) << "the log names the key";
   const auto again = manifest_chunks(port, "v");
   ASSERT_EQ(again.size(), first_chunks.size());
   for (std::size_t i = 0; i < again.size(); ++i) EXPECT_EQ(again[i].sha256(), first_chunks[i].sha256());

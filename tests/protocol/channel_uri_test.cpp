@@ -1,4 +1,4 @@
-// The one channel URI grammar: shoal://HOST:PORT/CHANNEL[?listen=HOST:PORT].
+// The one channel URI grammar: shoal://HOST:PORT/CHANNEL[?listen=HOST:PORT][&key=FINGERPRINT].
 #include "shoal/protocol/channel_uri.hpp"
 
 #include <gtest/gtest.h>
@@ -26,6 +26,23 @@ TEST(ChannelUri, ListenParameterNamesWhereTheViewerAcceptsPeers) {
   EXPECT_EQ(uri.listen->host, "127.0.0.1");
   EXPECT_EQ(uri.listen->port, 0);
   EXPECT_EQ(parse_channel_uri("shoal://h:1/c?listen=[::]:7000").listen->host, "::");
+}
+
+TEST(ChannelUri, KeyParameterPinsTheOriginsFingerprint) {
+  EXPECT_FALSE(parse_channel_uri("shoal://h:1/c").key.has_value());
+  auto uri = parse_channel_uri("shoal://h:1/c?listen=127.0.0.1:0&key=21FE31DFA154A261626BF854046FD227");
+  ASSERT_TRUE(uri.key.has_value());
+  EXPECT_EQ(*uri.key, "21fe31dfa154a261626bf854046fd227") << "compared and stored in lowercase";
+  EXPECT_TRUE(uri.listen.has_value());
+  for (const char* bad :
+       {"shoal://h:1/c?key=", "shoal://h:1/c?key=21fe31", "shoal://h:1/c?key=zzfe31dfa154a261626bf854046fd227"}) {
+    try {
+      parse_channel_uri(bad);
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("bad key fingerprint"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(ChannelUri, RejectsWhatIsNotAChannel) {

@@ -23,6 +23,8 @@ std::optional<ParsedManifest> parse_manifest(const std::string& body) {
   out.snapshot.target_duration_ms = manifest.target_duration_ms() ? manifest.target_duration_ms() : 1000;
   out.swarm_id = manifest.swarm_id();
   out.bitrate_bps = manifest.bitrate_bps();
+  out.channel = manifest.channel();
+  out.issued_at_ms = manifest.issued_at_ms();
   out.snapshot.chunks.reserve(static_cast<std::size_t>(manifest.chunks_size()));
   for (const auto& info : manifest.chunks()) {
     if (!out.snapshot.chunks.empty() && info.seq() != out.snapshot.chunks.back().seq + 1) return std::nullopt;

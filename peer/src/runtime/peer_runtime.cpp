@@ -11,6 +11,7 @@
 
 #include "shoal/peer/runtime/core_driver.hpp"
 #include "shoal/peer/runtime/http_client.hpp"
+#include "shoal/peer/runtime/manifest_trust.hpp"
 #include "shoal/peer/runtime/origin_wire.hpp"
 #include "shoal/peer/runtime/peer_handle.hpp"
 #include "shoal/peer/runtime/playback_position.hpp"
@@ -44,7 +45,8 @@ class PeerRuntime final : public PeerHandle {
         origin_(io_, options_.uri.origin_host, options_.uri.origin_port),
         cdn_(options_.cdn ? std::make_unique<HttpClient>(io_, options_.cdn->host, options_.cdn->port) : nullptr),
         driver_(io_, make_hooks()),
-        poll_timer_(io_) {
+        poll_timer_(io_),
+        trust_(options_.uri, KnownChannels(options_.known_channels)) {
     peer_id_ = options_.core.peer_id.empty() ? random_peer_id() : options_.core.peer_id;
     if (options_.uri.listen) {
       options_.listen_host = options_.uri.listen->host;
@@ -166,27 +168,29 @@ class PeerRuntime final : public PeerHandle {
     if (response.status == 404)
       return fatal(ErrorCode::channel_not_found,
                    "channel not found: '" + options_.uri.channel + "' at " + origin_name());
-    std::optional<ParsedManifest> parsed;
-    std::string problem;
-    ErrorCode code = ErrorCode::origin_unreachable;
+    ManifestVerdict verdict;
+    std::string& problem = verdict.problem;
+    ErrorCode& code = verdict.code;
     if (!response.transport_error.empty()) {
+      code = ErrorCode::origin_unreachable;
       problem = "origin unreachable at " + origin_name() + " (" + response.transport_error + ")";
     } else if (!response.ok()) {
       code = ErrorCode::origin_error;
       problem = "origin " + origin_name() + " answered HTTP " + std::to_string(response.status) + " for the manifest";
-    } else if (!(parsed = parse_manifest(response.body))) {
-      code = ErrorCode::bad_manifest;
-      problem = "origin " + origin_name() + " sent a malformed manifest";
+    } else {
+      // Nothing of a manifest is used before it is verified: a refused one leaves the last trusted one in force.
+      verdict = trust_.check(response.body);
     }
-    if (!problem.empty()) {
+    if (!verdict.manifest) {
       if (!driver_.attached()) {
         if (std::chrono::steady_clock::now() - join_started_ >= kJoinPatience) return fatal(code, problem);
         return schedule_poll(kJoinRetryDelay);
       }
-      log(problem + "; retrying");
+      log(problem + "; keeping the last trusted manifest, retrying");
       return schedule_poll(std::chrono::milliseconds(snapshot_.target_duration_ms));
     }
-    apply_manifest(std::move(*parsed));
+    if (!verdict.note.empty()) log(verdict.note);
+    apply_manifest(std::move(*verdict.manifest));
   }
 
   void apply_manifest(ParsedManifest manifest) {
@@ -345,6 +349,7 @@ class PeerRuntime final : public PeerHandle {
   std::unique_ptr<HttpClient> cdn_;  // chunk fetches when PeerOptions::cdn is set
   CoreDriver driver_;
   asio::steady_timer poll_timer_;
+  ManifestTrust trust_;
   std::unique_ptr<asio::steady_timer> goodbye_timer_;
   std::thread thread_;
   std::thread::id io_thread_id_;

@@ -16,6 +16,7 @@
 #include "fake_origin.hpp"
 #include "shoal.pb.h"
 #include "shoal/protocol/frame_codec.hpp"
+#include "signed_manifest.hpp"
 
 namespace shoal::peer {
 namespace {
@@ -33,7 +34,8 @@ std::string sha256(const std::string& data) {
 struct VodChannel {
   std::vector<std::string> chunks;
   std::string manifest;
-  explicit VodChannel(int count) {
+  protocol::SigningKey key = protocol::SigningKey::generate();
+  explicit VodChannel(int count, std::optional<protocol::SigningKey> signer = std::nullopt) {
     wire::Manifest m;
     m.set_channel("vod");
     m.set_target_duration_ms(500);
@@ -48,7 +50,7 @@ struct VodChannel {
       c->set_size(chunks.back().size());
       c->set_sha256(sha256(chunks.back()));
     }
-    manifest = m.SerializeAsString();
+    manifest = test::signed_manifest(m, signer.value_or(key));
   }
   FakeReply serve(const std::string& method, const std::string& target) const {
     if (target == "/c/vod/manifest") return FakeReply::ok(manifest);
@@ -99,7 +101,7 @@ struct Outcome {
 
 PeerOptions options_for(std::uint16_t port, const std::string& channel) {
   PeerOptions options;
-  options.uri = ChannelUri{"127.0.0.1", port, channel, {}};
+  options.uri = ChannelUri{"127.0.0.1", port, channel, {}, {}};
   options.listen_host = "127.0.0.1";
   options.core.buffer_target = std::chrono::milliseconds(500);
   return options;
@@ -236,16 +238,48 @@ TEST(PeerHandle, AnOriginThatKeepsFailingTheManifestIsOriginError) {
 
 TEST(PeerHandle, AManifestThatDoesNotParseIsBadManifest) {
   wire::Manifest manifest;
+  manifest.set_channel("tv");
   auto* chunk = manifest.add_chunks();
   chunk->set_seq(0);
   chunk->set_sha256("short");  // a digest must be 32 bytes
-  const std::string body = manifest.SerializeAsString();
+  const std::string body = test::signed_manifest(manifest, protocol::SigningKey::generate());
   FakeOrigin origin([&](const std::string&, const std::string&, const std::string&) { return FakeReply::ok(body); });
   Outcome outcome;
   auto handle = PeerHandle::start(options_for(origin.port(), "tv"), outcome.callbacks());
   ASSERT_TRUE(outcome.wait(std::chrono::seconds(10)));
   EXPECT_EQ(outcome.code, ErrorCode::bad_manifest) << outcome.error;
   handle->stop();
+}
+
+TEST(PeerHandle, AnUnsignedManifestIsUntrustedManifest) {
+  wire::Manifest manifest;
+  manifest.set_channel("tv");
+  const std::string body = manifest.SerializeAsString();
+  FakeOrigin origin([&](const std::string&, const std::string&, const std::string&) { return FakeReply::ok(body); });
+  Outcome outcome;
+  auto handle = PeerHandle::start(options_for(origin.port(), "tv"), outcome.callbacks());
+  ASSERT_TRUE(outcome.wait(std::chrono::seconds(10)));
+  EXPECT_EQ(outcome.code, ErrorCode::untrusted_manifest) << outcome.error;
+  EXPECT_NE(outcome.error.find("unsigned"), std::string::npos) << outcome.error;
+  EXPECT_FALSE(handle->channel()) << "nothing of a refused manifest is used";
+  handle->stop();
+}
+
+TEST(PeerHandle, AManifestSignedByAnotherKeyThanTheUrisIsKeyMismatchAndPlaysNothing) {
+  const protocol::SigningKey forger = protocol::SigningKey::generate();
+  VodChannel channel(2, forger);
+  FakeOrigin origin([&](const std::string& method, const std::string& target, const std::string&) {
+    return channel.serve(method, target);
+  });
+  Outcome outcome;
+  auto options = options_for(origin.port(), "vod");
+  options.uri.key = channel.key.fingerprint();  // the origin's real key, as its operator published it
+  auto handle = PeerHandle::start(options, outcome.callbacks());
+  ASSERT_TRUE(outcome.wait(std::chrono::seconds(10)));
+  EXPECT_EQ(outcome.code, ErrorCode::key_mismatch) << outcome.error;
+  EXPECT_NE(outcome.error.find(forger.fingerprint()), std::string::npos) << outcome.error;
+  handle->stop();
+  EXPECT_TRUE(outcome.chunks.empty());
 }
 
 TEST(PeerHandle, ATakenListenPortIsListenFailed) {

@@ -2,7 +2,7 @@
 // sockets (http_server.hpp), so tests drive every route directly.
 //
 //   GET  /channels                 JSON list
-//   GET  /c/{name}/manifest        wire::Manifest (protobuf); ?format=json
+//   GET  /c/{name}/manifest        wire::SignedManifest (protobuf); ?format=json
 //   GET  /c/{name}/index.m3u8      HLS media playlist
 //   GET  /c/{name}/chunk/{seq}.ts  chunk bytes (Range, ETag, immutable)
 //   POST /c/{name}/announce        wire::AnnounceRequest -> wire::AnnounceReply
@@ -10,6 +10,7 @@
 //   GET  /stats                    JSON;  GET /metrics  Prometheus text
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,6 +20,7 @@
 #include "shoal/origin/address_rate_limiter.hpp"
 #include "shoal/origin/channel.hpp"
 #include "shoal/origin/transfer_gate.hpp"
+#include "shoal/protocol/signing_key.hpp"
 
 namespace shoal::origin {
 
@@ -50,9 +52,14 @@ class Router {
  public:
   /// `max_chunk_transfers`: chunk responses in flight at once, further ones get 503 (0 = unlimited).
   /// `posts`: each address's budget of announces and reports together; past it, 429.
+  /// `key` signs every manifest; without one the router makes a key of its own that lives as long as it does.
   explicit Router(ChannelMap& channels, std::size_t max_chunk_transfers = 0,
-                  AddressRateLimiter::Limits posts = AddressRateLimiter::Limits{})
-      : channels_(channels), chunk_gate_(max_chunk_transfers), posts_(posts) {}
+                  AddressRateLimiter::Limits posts = AddressRateLimiter::Limits{},
+                  std::shared_ptr<const protocol::SigningKey> key = nullptr)
+      : channels_(channels),
+        chunk_gate_(max_chunk_transfers),
+        posts_(posts),
+        key_(key ? std::move(key) : std::make_shared<const protocol::SigningKey>(protocol::SigningKey::generate())) {}
   HttpReply handle(const HttpRequest& request);
 
  private:
@@ -62,10 +69,14 @@ class Router {
   HttpReply stats_json();
   HttpReply metrics();
   HttpReply channels_json();
+  HttpReply manifest(Channel& channel, const std::string& query);
+  std::uint64_t issue_time();
 
   ChannelMap& channels_;
   TransferGate chunk_gate_;
   AddressRateLimiter posts_;
+  std::shared_ptr<const protocol::SigningKey> key_;
+  std::atomic<std::uint64_t> last_issued_ms_{0};
 };
 
 HttpReply text_reply(int status, std::string body, std::string content_type = "text/plain");

@@ -22,6 +22,12 @@ enum class ErrorCode {
   origin_error,
   /// The origin's manifest does not parse (another wire version, or corrupt) for the whole join patience.
   bad_manifest,
+  /// The manifest is signed by another key than the one pinned for the channel (the URI's `key`, else the one
+  /// remembered from an earlier session) for the whole join patience.
+  key_mismatch,
+  /// The manifest is unsigned, its signature does not verify, it names another channel or it is older than one
+  /// already accepted (a replay), for the whole join patience.
+  untrusted_manifest,
   /// No manifest and no error within shoalsrc's join timeout (an origin that accepts but never answers).
   join_timeout,
   /// shoalsrc could not start a peer runtime (built without one, or it failed to start).
@@ -45,6 +51,10 @@ constexpr std::string_view to_string(ErrorCode code) {
       return "origin_error";
     case ErrorCode::bad_manifest:
       return "bad_manifest";
+    case ErrorCode::key_mismatch:
+      return "key_mismatch";
+    case ErrorCode::untrusted_manifest:
+      return "untrusted_manifest";
     case ErrorCode::join_timeout:
       return "join_timeout";
     case ErrorCode::runtime_unavailable:

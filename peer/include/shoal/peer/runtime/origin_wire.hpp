@@ -28,6 +28,8 @@ struct ParsedManifest {
   ChannelSnapshot snapshot;
   std::string swarm_id;
   std::uint64_t bitrate_bps = 0;
+  std::string channel;
+  std::uint64_t issued_at_ms = 0;
 };
 std::optional<ParsedManifest> parse_manifest(const std::string& body);
 

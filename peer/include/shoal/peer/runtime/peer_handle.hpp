@@ -38,6 +38,9 @@ struct PeerOptions {
   /// Chunk fetches over HTTP go here (a CDN or cache in front of the origin) instead of to the origin; the
   /// manifest, announces and reports still go to the origin, and the swarm id is still the origin's.
   std::optional<protocol::CdnUrl> cdn;
+  /// Where channel keys are remembered (runtime/known_channels.hpp); empty: nowhere (the URI's `key`, if any,
+  /// or the session's first manifest pins the key). Embedders pass default_known_channels_file().
+  std::string known_channels;
 };
 
 struct ChannelInfo {
@@ -54,7 +57,7 @@ struct PeerCallbacks {
   std::function<void()> on_end;
   /// A fatal error: its code (protocol/error_code.hpp; tell errors apart by it) and a human message. Raised
   /// once, then the runtime does nothing more: listen_failed, channel_not_found, origin_unreachable,
-  /// origin_error, bad_manifest.
+  /// origin_error, bad_manifest, key_mismatch, untrusted_manifest.
   std::function<void(ErrorCode, const std::string&)> on_error;
   /// Optional: the first manifest arrived; channel() answers from now on (lets embedders wait without polling).
   std::function<void()> on_channel;
